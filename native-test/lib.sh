@@ -1,0 +1,112 @@
+# Shared helpers for native-test suites. Source it: . "$NATIVE_TEST_DIR/lib.sh"
+# shellcheck shell=bash
+set -u
+: "${NATIVE_TEST_DIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}"
+: "${REPO_DIR:=$(dirname "$NATIVE_TEST_DIR")}"
+export NATIVE_TEST_DIR REPO_DIR
+
+SUITE_FAILED=0
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: ${2:-}"; SUITE_FAILED=1; }
+# check NAME COMMAND...: pass when the command exits 0.
+check() { local name="$1"; shift; if "$@"; then pass "$name"; else fail "$name" "command failed: $*"; fi; }
+# finish: the suite's exit status.
+finish() { exit "$SUITE_FAILED"; }
+
+# Cleanup actions run in reverse order on exit or interruption, even after a failure.
+CLEANUPS=()
+on_exit() { CLEANUPS+=("$*"); }
+run_cleanups() {
+    local i
+    for ((i = ${#CLEANUPS[@]} - 1; i >= 0; i--)); do eval "${CLEANUPS[$i]}" >/dev/null 2>&1 || true; done
+    CLEANUPS=()
+}
+trap run_cleanups EXIT
+trap 'run_cleanups; exit 130' INT TERM
+
+# kill_pid PID: TERM, then KILL after 5 s; only that PID.
+kill_pid() {
+    local pid="$1" i
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+}
+
+# free_port: a TCP port nobody listens on right now, at 127.0.0.1 and (where the host has it) ::1.
+free_port() {
+    python3 - <<'PY'
+import socket
+for _ in range(50):
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]
+    try:
+        s6 = socket.socket(socket.AF_INET6); s6.bind(("::1", port)); s6.close()
+    except OSError as e:
+        if e.errno == 98: s.close(); continue  # taken on ::1: try another
+    s.close(); print(port); break
+PY
+}
+
+# need CMD PACKAGE [APT-OPTION...]: install PACKAGE when CMD is missing (extra options go to
+# apt-get, e.g. --no-install-recommends). Waits for a dpkg lock held by someone else. Under
+# CI=true a prerequisite that cannot be had is a failure, never a skip (and so it is here too).
+need() {
+    local cmd="$1" pkg="$2"; shift 2
+    command -v "$cmd" >/dev/null 2>&1 && return 0
+    local apt=(apt-get -o DPkg::Lock::Timeout=300 install -y -q "$@" "$pkg")
+    # A package's own service (ssh, prometheus) must not start on the machine: where no
+    # policy-rc.d says so already, say it for the length of the install.
+    local policy=/usr/sbin/policy-rc.d own_policy=0
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\n# native-test: no service starts during a test install\nexit 101\n' >"$policy"
+        chmod 755 "$policy"; own_policy=1; on_exit rm -f "$policy"
+    fi
+    DEBIAN_FRONTEND=noninteractive "${apt[@]}" >/dev/null 2>&1 \
+        || { apt-get -o DPkg::Lock::Timeout=300 update -q >/dev/null 2>&1 \
+             && DEBIAN_FRONTEND=noninteractive "${apt[@]}" >/dev/null 2>&1; }
+    [ "$own_policy" = 1 ] && rm -f "$policy"
+    command -v "$cmd" >/dev/null 2>&1 && return 0
+    fail "prerequisite $cmd" "package $pkg could not be installed"
+    return 1
+}
+
+# exporter_jar: the built jar (builds it when missing).
+exporter_jar() {
+    local jar="${SSH_EXPORTER_JAR:-$REPO_DIR/target/ssh-exporter.jar}"
+    if [ ! -f "$jar" ]; then
+        (cd "$REPO_DIR" && mvn -B -q package -DskipTests) >&2 || return 1
+    fi
+    echo "$jar"
+}
+
+# wait_for SECONDS COMMAND...: poll every 20 ms until the command succeeds (SECONDS may be a
+# fraction, e.g. 0.5). The command runs once more at the deadline; its status is returned.
+wait_for() {
+    local limit="$1"; shift
+    local end=$(( $(date +%s%N) + $(ns_of "$limit") ))
+    while [ "$(date +%s%N)" -lt "$end" ]; do "$@" && return 0; sleep 0.02; done
+    "$@"
+}
+
+# ns_of SECONDS: nanoseconds in SECONDS (decimal fractions allowed).
+ns_of() { awk -v s="$1" 'BEGIN { printf "%.0f\n", s * 1e9 }'; }
+
+# now_ms: a monotonic-enough wall clock in milliseconds, for reporting latencies.
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# start_exporter LOG ARG...: start the exporter in the background, stdout and stderr to LOG;
+# sets EXPORTER_PID and registers its stop. SSH_EXPORTER_CMD, when set, replaces
+# "java -jar JAR" (word-split): it lets the harness itself be tried against a stand-in.
+EXPORTER_PID=""
+start_exporter() {
+    local log="$1"; shift
+    local cmd
+    if [ -n "${SSH_EXPORTER_CMD:-}" ]; then
+        read -r -a cmd <<<"$SSH_EXPORTER_CMD"
+    else
+        local jar; jar="$(exporter_jar)" || { fail "exporter jar" "could not be built"; return 1; }
+        cmd=(java -jar "$jar")
+    fi
+    "${cmd[@]}" "$@" >"$log" 2>&1 &
+    EXPORTER_PID=$!
+    on_exit kill_pid "$EXPORTER_PID"
+}

@@ -1,0 +1,86 @@
+package io.github.sshexporter.sessions;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one thread that reads sessions. It blocks on the source (inotify, for utmp) with the
+ * resync interval as timeout; a change or the timeout both lead to the same step: read one full
+ * snapshot, reconcile, tell the listener. Nothing else ever calls into the source's native code.
+ */
+public final class SessionLoop {
+    /** How soon to try again after a read that stopped early. */
+    static final long RETRY_MILLIS = 50;
+
+    private final SessionSource source;
+    private final long intervalMillis;
+    private final RefreshListener listener;
+    private final Reconciler reconciler = new Reconciler();
+    private final CountDownLatch firstRefresh = new CountDownLatch(1);
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private final Thread thread;
+    private volatile boolean stopping;
+
+    public SessionLoop(SessionSource source, long intervalMillis, RefreshListener listener) {
+        this.source = source;
+        this.intervalMillis = intervalMillis;
+        this.listener = listener;
+        this.thread = new Thread(this::run, "session-loop");
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    /** Waits for the first snapshot to be published, so that the first scrape is already exact. */
+    public boolean awaitFirstRefresh(long timeout, TimeUnit unit) throws InterruptedException {
+        return firstRefresh.await(timeout, unit);
+    }
+
+    /** Ends the loop and waits for it (and the source) to be closed. */
+    public void stop(long timeout, TimeUnit unit) throws InterruptedException {
+        stopping = true;
+        source.wakeUp();
+        finished.await(timeout, unit);
+    }
+
+    private void run() {
+        try {
+            boolean retry = !refresh();
+            firstRefresh.countDown();
+            while (!stopping) {
+                SessionSource.Wake wake = source.awaitChange(retry ? RETRY_MILLIS : intervalMillis);
+                if (stopping) {
+                    break;
+                }
+                if (wake == SessionSource.Wake.WOKEN && !retry) {
+                    continue;
+                }
+                retry = !refresh();
+            }
+        } finally {
+            firstRefresh.countDown();
+            source.close();
+            finished.countDown();
+        }
+    }
+
+    /** One read + reconcile; false when the read stopped early and should be retried soon. */
+    private boolean refresh() {
+        long start = System.nanoTime();
+        try {
+            Snapshot snapshot = source.read();
+            if (snapshot.state() == SourceState.INCOMPLETE) {
+                listener.onRefresh(snapshot, null, System.nanoTime() - start);
+                return false;
+            }
+            Reconciler.Changes changes = reconciler.reconcile(snapshot.sessions());
+            listener.onRefresh(snapshot, changes, System.nanoTime() - start);
+            return true;
+        } catch (RuntimeException e) {
+            // Not retried at once: a persistent fault must not turn into a busy loop.
+            listener.onRefreshError(e);
+            return true;
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package io.github.sshexporter.sessions;
+
+/**
+ * Where sessions come from. A source yields complete snapshots and can block until its data
+ * may have changed. Only the session loop's thread calls {@link #read()} and
+ * {@link #awaitChange(long)}; {@link #wakeUp()} may be called from any thread.
+ */
+public interface SessionSource extends AutoCloseable {
+
+    /** Why {@link #awaitChange(long)} returned. */
+    enum Wake { CHANGED, TIMEOUT, WOKEN }
+
+    /** Short name for logs and metrics, e.g. {@code utmp}. */
+    String name();
+
+    /** What is being read, e.g. the file path. */
+    String location();
+
+    /** Reads every live session. Never throws for bad data; reports it in the snapshot's state. */
+    Snapshot read();
+
+    /** Blocks until the data may have changed, the timeout passes, or {@link #wakeUp()} is called. */
+    Wake awaitChange(long timeoutMillis);
+
+    void wakeUp();
+
+    @Override
+    void close();
+}

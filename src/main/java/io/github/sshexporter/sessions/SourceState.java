@@ -1,0 +1,17 @@
+package io.github.sshexporter.sessions;
+
+/** The outcome of one read of a session source. */
+public enum SourceState {
+    /** Read in full. */
+    OK,
+    /** The database does not exist (yet): a normal state on a fresh or utmp-less host. */
+    MISSING,
+    /** It exists but this process cannot read it. */
+    UNREADABLE,
+    /** The read stopped early (the file changed under it, or a lock timed out): try again soon. */
+    INCOMPLETE;
+
+    public boolean readable() {
+        return this == OK;
+    }
+}

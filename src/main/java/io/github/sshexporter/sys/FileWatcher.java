@@ -1,0 +1,237 @@
+package io.github.sshexporter.sys;
+
+import com.sun.jna.Memory;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Blocks until one file changes, through inotify.
+ *
+ * <p>Two watches: the file itself (in-place writes, truncation, chmod, deletion) and its
+ * directory (the file created, or renamed over, under that name). After any relevant event the
+ * file watch is armed again, because a replaced file has a new inode and the old watch is dead.
+ * An eventfd next to the inotify descriptor lets another thread end a wait at once.
+ *
+ * <p>{@link #await} must be called from one thread; {@link #wakeUp} from any.
+ */
+public final class FileWatcher implements AutoCloseable {
+    private static final int IN_NONBLOCK = 04000;
+    private static final int IN_CLOEXEC = 02000000;
+    private static final int EFD_NONBLOCK = 04000;
+    private static final int EFD_CLOEXEC = 02000000;
+    private static final short POLLIN = 1;
+
+    private static final int IN_MODIFY = 0x2;
+    private static final int IN_ATTRIB = 0x4;
+    private static final int IN_MOVED_FROM = 0x40;
+    private static final int IN_MOVED_TO = 0x80;
+    private static final int IN_CREATE = 0x100;
+    private static final int IN_DELETE = 0x200;
+    private static final int IN_DELETE_SELF = 0x400;
+    private static final int IN_MOVE_SELF = 0x800;
+    private static final int IN_Q_OVERFLOW = 0x4000;
+    private static final int IN_IGNORED = 0x8000;
+    private static final int IN_ONLYDIR = 0x1000000;
+
+    private static final int FILE_MASK = IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF;
+    private static final int DIR_MASK = IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM
+            | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
+    private static final int EVENT_HEADER = 16;
+    private static final int BUFFER_SIZE = 64 * 1024;
+
+    /** Why a wait ended. */
+    public enum Wake {
+        /** The file (or its entry in the directory) changed, or events were lost. */
+        CHANGED,
+        /** The timeout passed with no relevant event: time for a safety resync. */
+        TIMEOUT,
+        /** {@link #wakeUp()} was called. */
+        WOKEN
+    }
+
+    private final byte[] filePath;
+    private final byte[] dirPath;
+    private final byte[] fileName;
+    private final int inotifyFd;
+    private final int wakeFd;
+    private final Memory pollFds = new Memory(16);
+    private final Memory events = new Memory(BUFFER_SIZE);
+    private final Memory counter = new Memory(8);
+    private int fileWd = -1;
+    private int dirWd = -1;
+    private int fileWatchErrno;
+    private volatile boolean closed;
+
+    private FileWatcher(Path file, int inotifyFd, int wakeFd) {
+        Path absolute = file.toAbsolutePath();
+        this.filePath = UtmpxFile.nativePath(absolute);
+        Path dir = absolute.getParent();
+        this.dirPath = UtmpxFile.nativePath(dir == null ? absolute.getRoot() : dir);
+        byte[] name = UtmpxFile.nativePath(absolute.getFileName());
+        this.fileName = Arrays.copyOf(name, name.length - 1);
+        this.inotifyFd = inotifyFd;
+        this.wakeFd = wakeFd;
+    }
+
+    /** Watches {@code file} and its directory. Fails when the directory cannot be watched. */
+    public static FileWatcher open(Path file) throws NativeException {
+        UtmpxFile.checkLibc();
+        int ifd = Libc.inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+        if (ifd < 0) {
+            throw new NativeException("inotify_init1", Libc.errno());
+        }
+        int efd = Libc.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        if (efd < 0) {
+            int errno = Libc.errno();
+            Libc.close(ifd);
+            throw new NativeException("eventfd", errno);
+        }
+        FileWatcher watcher = new FileWatcher(file, ifd, efd);
+        if (!watcher.armDirectory()) {
+            int errno = Libc.errno();
+            watcher.close();
+            throw new NativeException("inotify_add_watch on the directory of " + file, errno);
+        }
+        watcher.armFile();
+        return watcher;
+    }
+
+    /** True when the file itself is watched now (false while it is missing). */
+    public boolean fileWatched() {
+        return fileWd >= 0;
+    }
+
+    /** errno of the last failed attempt to watch the file, 0 when it is watched. */
+    public int fileWatchErrno() {
+        return fileWatchErrno;
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} for a relevant change, drains every pending event, and
+     * re-arms the watches. Events are never counted: identical ones are merged by the kernel.
+     */
+    public Wake await(long timeoutMillis) {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        while (!closed) {
+            long left = Math.max(0, (deadline - System.nanoTime()) / 1_000_000L);
+            pollFds.setInt(0, inotifyFd);
+            pollFds.setShort(4, POLLIN);
+            pollFds.setShort(6, (short) 0);
+            pollFds.setInt(8, wakeFd);
+            pollFds.setShort(12, POLLIN);
+            pollFds.setShort(14, (short) 0);
+            int n = Libc.poll(pollFds, 2, (int) Math.min(left, Integer.MAX_VALUE));
+            if (n < 0) {
+                if (Libc.errno() == Libc.EINTR) {
+                    continue;
+                }
+                // Should not happen; behave like a timeout so the caller resyncs.
+                rearm();
+                return Wake.TIMEOUT;
+            }
+            if (n == 0) {
+                rearm();
+                return Wake.TIMEOUT;
+            }
+            if ((pollFds.getShort(14) & POLLIN) != 0) {
+                Libc.read(wakeFd, counter, 8);
+                return Wake.WOKEN;
+            }
+            if (drainEvents()) {
+                rearm();
+                return Wake.CHANGED;
+            }
+            // Only other files in the directory changed: keep waiting.
+        }
+        return Wake.WOKEN;
+    }
+
+    /** Ends a wait in progress (or the next one) at once. Safe from any thread. */
+    public void wakeUp() {
+        if (closed) {
+            return;
+        }
+        counter.setLong(0, 1);
+        Libc.write(wakeFd, counter, 8);
+    }
+
+    /** Reads every queued event; true when one of them concerns the watched file. */
+    private boolean drainEvents() {
+        boolean relevant = false;
+        while (true) {
+            long n = Libc.read(inotifyFd, events, BUFFER_SIZE);
+            if (n <= 0) {
+                // EAGAIN: the queue is empty.
+                return relevant;
+            }
+            int offset = 0;
+            while (offset + EVENT_HEADER <= n) {
+                int wd = events.getInt(offset);
+                int mask = events.getInt(offset + 4);
+                int nameLength = events.getInt(offset + 12);
+                if ((mask & IN_Q_OVERFLOW) != 0) {
+                    relevant = true;
+                } else if (wd == fileWd) {
+                    relevant = true;
+                    if ((mask & IN_IGNORED) != 0) {
+                        fileWd = -1;
+                    }
+                } else if (wd == dirWd) {
+                    if ((mask & IN_IGNORED) != 0) {
+                        dirWd = -1;
+                        relevant = true;
+                    } else if ((mask & (IN_DELETE_SELF | IN_MOVE_SELF)) != 0
+                            || nameMatches(offset + EVENT_HEADER, nameLength)) {
+                        relevant = true;
+                    }
+                }
+                // Events of a watch already replaced (an old inode) are ignored.
+                offset += EVENT_HEADER + nameLength;
+            }
+        }
+    }
+
+    private boolean nameMatches(int offset, int length) {
+        if (length < fileName.length) {
+            return false;
+        }
+        for (int i = 0; i < fileName.length; i++) {
+            if (events.getByte(offset + i) != fileName[i]) {
+                return false;
+            }
+        }
+        return length == fileName.length || events.getByte(offset + fileName.length) == 0;
+    }
+
+    private void rearm() {
+        if (dirWd < 0) {
+            armDirectory();
+        }
+        armFile();
+    }
+
+    private boolean armDirectory() {
+        dirWd = Libc.inotify_add_watch(inotifyFd, dirPath, DIR_MASK);
+        return dirWd >= 0;
+    }
+
+    /** Watches the inode now behind the path; forgets the watch of a replaced one. */
+    private void armFile() {
+        int wd = Libc.inotify_add_watch(inotifyFd, filePath, FILE_MASK);
+        fileWatchErrno = wd < 0 ? Libc.errno() : 0;
+        if (fileWd >= 0 && wd != fileWd) {
+            Libc.inotify_rm_watch(inotifyFd, fileWd);
+        }
+        fileWd = wd;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Libc.close(inotifyFd);
+        Libc.close(wakeFd);
+    }
+}

@@ -1,0 +1,76 @@
+package io.github.sshexporter.sys;
+
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
+
+/**
+ * Direct-mapped glibc entry points. Everything else in this package wraps these; nothing outside
+ * the package sees JNA. Only 64-bit targets are supported (see {@link UtmpxLayout}), so size_t
+ * and ssize_t map to {@code long}. Paths are passed as NUL-terminated byte arrays so that the
+ * JVM's default string encoding never gets a say.
+ */
+final class Libc {
+    static final int EINTR = 4;
+    static final int EAGAIN = 11;
+    static final int ENOENT = 2;
+    static final int EACCES = 13;
+
+    private static final NativeLibrary LIBRARY;
+
+    static {
+        // Without a platform path JNA runs "/sbin/ldconfig -p" (a fork and a reaper thread)
+        // to build its search path; dlopen finds libc by soname without help.
+        if (System.getProperty("jna.platform.library.path") == null) {
+            System.setProperty("jna.platform.library.path", "");
+        }
+        LIBRARY = NativeLibrary.getInstance("libc.so.6");
+        Native.register(Libc.class, LIBRARY);
+    }
+
+    private Libc() {}
+
+    /** True when the loaded C library exports a glibc-only symbol (musl's utmpx API is stubs). */
+    static boolean isGlibc() {
+        try {
+            LIBRARY.getFunction("gnu_get_libc_version");
+            return true;
+        } catch (UnsatisfiedLinkError e) {
+            return false;
+        }
+    }
+
+    static String glibcVersion() {
+        return LIBRARY.getFunction("gnu_get_libc_version").invokeString(new Object[0], false);
+    }
+
+    static int errno() {
+        return Native.getLastError();
+    }
+
+    // utmpx (not thread-safe: process-wide state, one static result buffer)
+    static native int utmpxname(byte[] file);
+
+    static native void setutxent();
+
+    static native Pointer getutxent();
+
+    static native void endutxent();
+
+    // inotify, poll, eventfd
+    static native int inotify_init1(int flags);
+
+    static native int inotify_add_watch(int fd, byte[] path, int mask);
+
+    static native int inotify_rm_watch(int fd, int wd);
+
+    static native int eventfd(int initval, int flags);
+
+    static native long read(int fd, Pointer buf, long count);
+
+    static native long write(int fd, Pointer buf, long count);
+
+    static native int poll(Pointer fds, long nfds, int timeoutMillis);
+
+    static native int close(int fd);
+}
