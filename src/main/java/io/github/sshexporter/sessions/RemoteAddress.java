@@ -50,12 +50,16 @@ public final class RemoteAddress {
 
     static String fromHostText(String host) {
         String text = host == null ? "" : host.strip();
-        if (text.isEmpty() || text.charAt(0) == ':' || text.startsWith("tmux(")) {
-            return LOCAL;
-        }
         String word = firstWord(text);
         String address = leadingAddress(word);
-        return address != null ? address : word;
+        if (address != null) {
+            return address;
+        }
+        // ":0", ":pts/1:S.0" (checked after addresses: "::1" also starts with a colon).
+        if (word.isEmpty() || word.charAt(0) == ':' || word.startsWith("tmux(")) {
+            return LOCAL;
+        }
+        return word;
     }
 
     private static String firstWord(String text) {

@@ -1,0 +1,182 @@
+package io.github.sshexporter.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The built jar as a real process: started, scraped over HTTP, and stopped by its PID. */
+public final class ExporterProcess implements AutoCloseable {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final Process process;
+    private final List<String> stderr = new CopyOnWriteArrayList<>();
+    private final List<String> stdout = new CopyOnWriteArrayList<>();
+    private final int port;
+
+    private ExporterProcess(Process process, int port) {
+        this.process = process;
+        this.port = port;
+        drain(process.getErrorStream(), stderr);
+        drain(process.getInputStream(), stdout);
+    }
+
+    public static Path jar() {
+        String jar = System.getProperty("exporter.jar", "target/ssh-exporter.jar");
+        return Path.of(jar).toAbsolutePath();
+    }
+
+    /** Starts {@code java -jar ssh-exporter.jar ARGS}; {@code port} is only remembered for scraping. */
+    public static ExporterProcess start(int port, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar().toString()));
+        command.addAll(List.of(args));
+        return new ExporterProcess(new ProcessBuilder(command).start(), port);
+    }
+
+    /** Runs the jar to completion (for flags that make it exit). */
+    public static ExporterProcess runToEnd(String... args) throws Exception {
+        ExporterProcess p = start(0, args);
+        if (!p.process.waitFor(30, TimeUnit.SECONDS)) {
+            p.close();
+            throw new AssertionError("did not exit: " + List.of(args));
+        }
+        p.joinOutput();
+        return p;
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void drain(java.io.InputStream in, List<String> into) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    into.add(line);
+                }
+            } catch (IOException e) {
+                // process gone
+            }
+        }, "drain");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void joinOutput() throws InterruptedException {
+        Thread.sleep(100); // let the drain threads read the last lines
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean alive() {
+        return process.isAlive();
+    }
+
+    /** Waits for the "listening" log line. */
+    public void awaitListening() {
+        if (!Await.until(20_000, () -> stderr.stream().anyMatch(l -> l.contains("msg=listening")) || !alive())) {
+            throw new AssertionError("exporter did not start listening; stderr: " + stderr);
+        }
+        if (!alive()) {
+            throw new AssertionError("exporter exited " + process.exitValue() + "; stderr: " + stderr);
+        }
+    }
+
+    public HttpResponse<String> get(String path, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(5));
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public String scrape() {
+        try {
+            HttpResponse<String> r = get("/metrics");
+            if (r.statusCode() != 200) {
+                throw new AssertionError("/metrics answered " + r.statusCode());
+            }
+            return r.body();
+        } catch (Exception e) {
+            throw new AssertionError("scrape failed: " + e + "; stderr: " + stderr, e);
+        }
+    }
+
+    private static final Pattern SAMPLE = Pattern.compile("^ssh_num_sessions\\{remote_ip=\"([^\"]*)\"} (\\S+)$");
+
+    /** {@code ssh_num_sessions} as remote_ip -> value, from a fresh scrape. */
+    public java.util.SortedMap<String, Integer> sessions() {
+        java.util.SortedMap<String, Integer> out = new java.util.TreeMap<>();
+        for (String line : scrape().split("\n")) {
+            Matcher m = SAMPLE.matcher(line);
+            if (m.matches()) {
+                out.put(m.group(1), (int) Double.parseDouble(m.group(2)));
+            }
+        }
+        return out;
+    }
+
+    /** The value of an unlabelled sample, or null. */
+    public Double value(String name) {
+        for (String line : scrape().split("\n")) {
+            if (line.startsWith(name + " ")) {
+                return Double.parseDouble(line.substring(name.length() + 1).trim());
+            }
+        }
+        return null;
+    }
+
+    public void signal(String name) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
+        kill.waitFor(5, TimeUnit.SECONDS);
+    }
+
+    /** Waits for exit and returns the status. */
+    public int waitFor(long timeout, TimeUnit unit) throws InterruptedException {
+        if (!process.waitFor(timeout, unit)) {
+            throw new AssertionError("still running after " + timeout + " " + unit);
+        }
+        joinOutput();
+        return process.exitValue();
+    }
+
+    public List<String> stderr() {
+        return List.copyOf(stderr);
+    }
+
+    public List<String> stdout() {
+        return List.copyOf(stdout);
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.github.sshexporter.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Compiles the C helpers in src/test/c with the machine's gcc (once per test run) and runs them.
+ * gcc is a hard prerequisite: a missing compiler fails the test, it never skips it.
+ */
+public final class NativeTools {
+    private static final Path SOURCES = Path.of("src/test/c");
+    private static final Path BIN = Path.of("target/native-test-bin");
+    private static final ConcurrentHashMap<String, Path> BUILT = new ConcurrentHashMap<>();
+
+    private NativeTools() {}
+
+    /** The executable built from src/test/c/NAME.c. */
+    public static Path program(String name) {
+        return BUILT.computeIfAbsent(name, NativeTools::compile);
+    }
+
+    private static Path compile(String name) {
+        try {
+            Files.createDirectories(BIN);
+            Path out = BIN.resolve(name).toAbsolutePath();
+            Result r = run(List.of("gcc", "-O2", "-Wall", "-Werror", "-o", out.toString(),
+                    SOURCES.resolve(name + ".c").toString()));
+            assertEquals(0, r.exitCode(), "gcc failed for " + name + ": " + r.stderr());
+            return out;
+        } catch (IOException e) {
+            throw new AssertionError("cannot build " + name + " (is gcc installed?): " + e, e);
+        }
+    }
+
+    public record Result(int exitCode, String stdout, String stderr) {}
+
+    public static Result run(List<String> command) throws IOException {
+        Process p = new ProcessBuilder(command).start();
+        try {
+            byte[] out = p.getInputStream().readAllBytes();
+            byte[] err = p.getErrorStream().readAllBytes();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("timed out: " + command);
+            }
+            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8),
+                    new String(err, StandardCharsets.UTF_8));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    /** Runs the glibc-backed utmpx writer on {@code file}; fails the test when it fails. */
+    public static void utmp(Path file, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(program("utmpx_writer").toString());
+        command.add(file.toString());
+        command.addAll(List.of(args));
+        try {
+            Result r = run(command);
+            assertEquals(0, r.exitCode(), "utmpx_writer " + String.join(" ", args) + ": " + r.stderr());
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Starts the writer without waiting, for concurrent writers. */
+    public static Process utmpAsync(Path file, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(program("utmpx_writer").toString());
+        command.add(file.toString());
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true).start();
+    }
+}
