@@ -8,6 +8,9 @@
  *                                                     PREFIX0..PREFIX9, then KEEP left open
  *   utmpx_writer FILE fill COUNT ADDRESSES             COUNT sessions over ADDRESSES IPv4 addresses
  *   utmpx_writer FILE raw TYPE LINE                     a record of any ut_type (garbage types too)
+ *   utmpx_writer FILE wlogin LINE USER HOST ADDR PID SEC  append a login to a wtmp-style log (updwtmpx)
+ *   utmpx_writer FILE wlogout LINE SEC                    append a logout to a wtmp-style log
+ *   utmpx_writer FILE failed USER ADDR                    append a failed login as sshd writes it to btmp
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -33,6 +36,18 @@ static int put(struct utmpx *u) {
     return 0;
 }
 
+static const char *log_file;
+
+/* Log records are appended with updwtmpx (wtmp, btmp) instead of replacing a utmp slot. */
+static int put(struct utmpx *u);
+
+static int append(struct utmpx *u) {
+    updwtmpx(log_file, u);
+    return 0;
+}
+
+static int (*write_record)(struct utmpx *) = put;
+
 static int login(const char *line, const char *user, const char *host, const char *addr, int pid, long sec) {
     struct utmpx u;
     memset(&u, 0, sizeof u);
@@ -56,7 +71,7 @@ static int login(const char *line, const char *user, const char *host, const cha
         u.ut_tv.tv_sec = tv.tv_sec;
         u.ut_tv.tv_usec = tv.tv_usec;
     }
-    return put(&u);
+    return write_record(&u);
 }
 
 static int logout_line(const char *line) {
@@ -67,7 +82,16 @@ static int logout_line(const char *line) {
     struct timeval tv;
     gettimeofday(&tv, NULL);
     u.ut_tv.tv_sec = tv.tv_sec;
-    return put(&u);
+    return write_record(&u);
+}
+
+static int addr_of(const char *addr, struct utmpx *u) {
+    if (strcmp(addr, "-") == 0) return 0;
+    if (inet_pton(AF_INET, addr, u->ut_addr_v6) != 1 && inet_pton(AF_INET6, addr, u->ut_addr_v6) != 1) {
+        fprintf(stderr, "bad address %s\n", addr);
+        return 2;
+    }
+    return 0;
 }
 
 int main(int argc, char **argv) {
@@ -103,6 +127,36 @@ int main(int argc, char **argv) {
             if (login(line, "user", addr, addr, 10000 + i, -1)) return 1;
         }
         return 0;
+    }
+    if (strcmp(cmd, "wlogin") == 0 && argc == 9) {
+        log_file = argv[1];
+        write_record = append;
+        return login(argv[3], argv[4], argv[5], argv[6], atoi(argv[7]), atol(argv[8]));
+    }
+    if (strcmp(cmd, "wlogout") == 0 && argc == 5) {
+        struct utmpx u;
+        memset(&u, 0, sizeof u);
+        u.ut_type = DEAD_PROCESS;
+        set_line(&u, argv[3]);
+        u.ut_tv.tv_sec = atol(argv[4]);
+        log_file = argv[1];
+        return append(&u);
+    }
+    if (strcmp(cmd, "failed") == 0 && argc == 5) {
+        /* What OpenSSH's record_failed_login() writes: LOGIN_PROCESS, line "ssh:notty". */
+        struct utmpx u;
+        memset(&u, 0, sizeof u);
+        u.ut_type = LOGIN_PROCESS;
+        u.ut_pid = getpid();
+        strncpy(u.ut_line, "ssh:notty", sizeof u.ut_line);
+        strncpy(u.ut_user, argv[3], sizeof u.ut_user);
+        strncpy(u.ut_host, argv[4], sizeof u.ut_host);
+        if (addr_of(argv[4], &u)) return 2;
+        struct timeval tv;
+        gettimeofday(&tv, NULL);
+        u.ut_tv.tv_sec = tv.tv_sec;
+        log_file = argv[1];
+        return append(&u);
     }
     if (strcmp(cmd, "raw") == 0 && argc == 5) {
         struct utmpx u;

@@ -1,17 +1,22 @@
 package io.github.sshexporter.app;
 
 import io.github.sshexporter.log.Log;
+import io.github.sshexporter.metrics.ActivityMetrics;
+import io.github.sshexporter.metrics.HealthMetrics;
 import io.github.sshexporter.metrics.SessionMetrics;
+import io.github.sshexporter.sessions.LoginLogLoop;
 import io.github.sshexporter.sessions.SessionLoop;
 import io.github.sshexporter.sessions.UtmpSessionSource;
 import io.github.sshexporter.sys.NativeException;
+import io.github.sshexporter.sys.Processes;
+import io.github.sshexporter.sys.UtmpxFile;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -25,16 +30,10 @@ public final class Exporter {
     private static final int HTTP_THREADS = 2;
     private static final int HTTP_QUEUE = 64;
 
-    private final String host;
-    private final int port;
-    private final long intervalSeconds;
-    private final Path file;
+    private final Config config;
 
-    public Exporter(String host, int port, long intervalSeconds, Path file) {
-        this.host = host;
-        this.port = port;
-        this.intervalSeconds = intervalSeconds;
-        this.file = file;
+    public Exporter(Config config) {
+        this.config = config;
     }
 
     /** A failure the user can act on: one line, then exit 1. */
@@ -50,19 +49,38 @@ public final class Exporter {
     public void run() throws StartupException, InterruptedException {
         ShutdownSignals signals = new ShutdownSignals();
         signals.install();
+        String host = config.host();
+        int port = config.port();
         InetAddress address = resolve(host);
+        long intervalMillis = config.intervalSeconds() * 1000;
 
         UtmpSessionSource source;
+        LoginLogLoop logs;
         try {
-            source = UtmpSessionSource.open(file);
+            source = UtmpSessionSource.open(config.file());
         } catch (NativeException e) {
             throw new StartupException(e.getMessage());
         }
-        SessionMetrics metrics = new SessionMetrics();
         PrometheusRegistry registry = new PrometheusRegistry();
-        registry.register(metrics);
+        HealthMetrics health = new HealthMetrics(registry, Version.get(),
+                System.getProperty("java.version"), UtmpxFile.libcVersion());
+        ActivityMetrics activity = new ActivityMetrics(registry);
+        SessionMetrics sessions = new SessionMetrics(config.perSession());
+        registry.register(sessions);
+        JvmMetrics.builder().register(registry);
+        health.counterSource(false);
+        try {
+            logs = new LoginLogLoop(config.wtmpFile(), config.btmpFile(), intervalMillis,
+                    new ActivityReporter(activity, health));
+        } catch (NativeException e) {
+            source.close();
+            throw new StartupException(e.getMessage());
+        }
+        logs.start();
 
-        SessionLoop loop = new SessionLoop(source, intervalSeconds * 1000, new RefreshReporter(source, metrics));
+        SessionLoop loop = new SessionLoop(source, intervalMillis,
+                new RefreshReporter(source, sessions, activity, health, logs::wtmpActive),
+                Processes::exists, config.excludeStale());
         loop.start();
         // Bind only once the first snapshot is published, so that the first scrape is exact.
         loop.awaitFirstRefresh(30, TimeUnit.SECONDS);
@@ -77,14 +95,16 @@ public final class Exporter {
                     .buildAndStart();
         } catch (IOException e) {
             loop.stop(1, TimeUnit.SECONDS);
+            logs.stop(1, TimeUnit.SECONDS);
             throw new StartupException("cannot listen on " + hostPort(host, port) + ": " + reason(e));
         }
-        Log.info("listening", "address", hostPort(host, server.getPort()), "file", file,
-                "interval_s", intervalSeconds, "version", Version.get());
+        Log.info("listening", "address", hostPort(host, server.getPort()), "file", config.file(),
+                "interval_s", config.intervalSeconds(), "version", Version.get());
 
         signals.await();
         Log.info("stopping", "signal", signals.signal());
         loop.stop(1, TimeUnit.SECONDS);
+        logs.stop(1, TimeUnit.SECONDS);
         server.stop();
     }
 

@@ -1,47 +1,79 @@
 package io.github.sshexporter.app;
 
 import io.github.sshexporter.log.Log;
+import io.github.sshexporter.metrics.ActivityMetrics;
+import io.github.sshexporter.metrics.HealthMetrics;
 import io.github.sshexporter.metrics.SessionMetrics;
 import io.github.sshexporter.sessions.Reconciler;
+import io.github.sshexporter.sessions.RefreshListener;
 import io.github.sshexporter.sessions.Session;
 import io.github.sshexporter.sessions.SessionSource;
 import io.github.sshexporter.sessions.Snapshot;
 import io.github.sshexporter.sessions.SourceState;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 
 /** Publishes each refresh to the metrics and logs what changed: sessions, and the source's state. */
-final class RefreshReporter implements io.github.sshexporter.sessions.RefreshListener {
+final class RefreshReporter implements RefreshListener {
     private final SessionSource source;
-    private final SessionMetrics metrics;
+    private final SessionMetrics sessions;
+    private final ActivityMetrics activity;
+    private final HealthMetrics health;
+    private final BooleanSupplier wtmpActive;
     private SourceState lastState;
     private String lastDetail;
     private String lastError;
 
-    RefreshReporter(SessionSource source, SessionMetrics metrics) {
+    /** @param wtmpActive true while wtmp, not these snapshots, feeds the opened/closed counters */
+    RefreshReporter(SessionSource source, SessionMetrics sessions, ActivityMetrics activity,
+                    HealthMetrics health, BooleanSupplier wtmpActive) {
         this.source = source;
-        this.metrics = metrics;
+        this.sessions = sessions;
+        this.activity = activity;
+        this.health = health;
+        this.wtmpActive = wtmpActive;
     }
 
     @Override
-    public void onRefresh(Snapshot snapshot, Reconciler.Changes changes, long nanos) {
+    public void onRefresh(Refresh refresh) {
+        Snapshot snapshot = refresh.snapshot();
+        Reconciler.Changes changes = refresh.changes();
         if (changes == null) {
+            health.refreshError("incomplete");
             Log.debug("read stopped early, retrying", "file", source.location(), "detail", snapshot.detail());
             return;
         }
-        metrics.publish(changes.sessionsByRemote(), snapshot.state().readable());
+        boolean up = snapshot.state().readable();
+        sessions.publish(changes.sessionsByRemote(), snapshot.sessions(), up, refresh.stale());
+        health.refreshed(System.currentTimeMillis(), refresh.nanos(), snapshot.recordsRead());
+        health.fileReadable(source.name(), source.location(), up);
+        if (!up) {
+            health.refreshError(snapshot.state().name().toLowerCase(Locale.ROOT));
+        }
         lastError = null;
         reportState(snapshot);
         if (changes.initial()) {
             Log.info("sessions read", "source", source.name(), "file", source.location(),
                     "sessions", snapshot.sessions().size(), "addresses", changes.sessionsByRemote().size(),
-                    "records", snapshot.recordsRead(), "duration_ms", String.format("%.1f", nanos / 1e6));
+                    "stale", refresh.stale(), "records", snapshot.recordsRead(),
+                    "duration_ms", String.format(Locale.ROOT, "%.1f", refresh.nanos() / 1e6));
         }
+        // Sessions open before the first read were not opened while we watched: not counted.
+        boolean count = !changes.initial() && !wtmpActive.getAsBoolean();
+        long now = System.currentTimeMillis() / 1000;
         Log.Level level = changes.initial() ? Log.Level.DEBUG : Log.Level.INFO;
         for (Session s : changes.opened()) {
             logSession(level, "session opened", s);
+            if (count) {
+                activity.opened(s);
+            }
         }
         for (Session s : changes.closed()) {
             logSession(level, "session closed", s);
+            if (count) {
+                activity.closed(s, Math.max(0, now - s.loginTime()));
+            }
         }
     }
 
@@ -74,6 +106,7 @@ final class RefreshReporter implements io.github.sshexporter.sessions.RefreshLis
 
     @Override
     public void onRefreshError(RuntimeException error) {
+        health.refreshError("internal");
         String text = error.toString();
         if (!text.equals(lastError)) {
             Log.error("refresh failed", "file", source.location(), "error", text);

@@ -1,5 +1,6 @@
 package io.github.sshexporter.cli;
 
+import io.github.sshexporter.app.Config;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -38,6 +39,19 @@ public final class CommandLineParser {
             .addOption(Option.builder("f").longOpt("file").hasArg().argName("PATH")
                     .desc("utmp database to read (default " + Config.DEFAULT_FILE
                             + "). It may be missing at start; it is picked up when it appears.").build())
+            .addOption(Option.builder().longOpt("wtmp.file").hasArg().argName("PATH")
+                    .desc("wtmp log to follow for ssh_sessions_opened_total/closed_total and session durations "
+                            + "(default " + Config.DEFAULT_WTMP + "). Empty: count from utmp snapshots instead.").build())
+            .addOption(Option.builder().longOpt("btmp.file").hasArg().argName("PATH")
+                    .desc("btmp log to follow for ssh_failed_logins_total (default " + Config.DEFAULT_BTMP
+                            + "). Empty: do not count failed logins.").build())
+            .addOption(Option.builder().longOpt("collector.sessions")
+                    .desc("Also serve ssh_session_start_time_seconds{user,remote_ip,tty,pid}: one series per live "
+                            + "session (off by default: one series per login is high cardinality).").build())
+            .addOption(Option.builder().longOpt("sessions.exclude-stale")
+                    .desc("Leave records whose process no longer exists out of all counts (off by default; "
+                            + "they are always reported in ssh_stale_sessions). Do not use where the exporter "
+                            + "cannot see the host's processes (its own pid namespace).").build())
             .addOption(Option.builder("h").longOpt("help").desc("Print this help and exit.").build())
             .addOption(Option.builder("V").longOpt("version").desc("Print the version and exit.").build());
 
@@ -64,8 +78,9 @@ public final class CommandLineParser {
         if (line.hasOption("version")) {
             return new Version();
         }
+        java.util.Set<String> seen = new java.util.HashSet<>();
         for (Option o : line.getOptions()) {
-            if (line.getOptionValues(o.getOpt()).length > 1) {
+            if (!seen.add(o.getKey())) {
                 throw new UsageException("option " + describe(o) + " given more than once");
             }
         }
@@ -75,8 +90,11 @@ public final class CommandLineParser {
         }
         int port = (int) number(line, "port", Config.DEFAULT_PORT, 1, 65_535);
         long interval = number(line, "interval", Config.DEFAULT_INTERVAL, 1, Config.MAX_INTERVAL);
-        Path file = utmpFile(line.getOptionValue("file", Config.DEFAULT_FILE));
-        return new Run(new Config(host, port, interval, file));
+        Path file = utmpFile("--file", line.getOptionValue("file", Config.DEFAULT_FILE));
+        Path wtmp = optionalLog(line, "wtmp.file", Config.DEFAULT_WTMP);
+        Path btmp = optionalLog(line, "btmp.file", Config.DEFAULT_BTMP);
+        return new Run(new Config(host, port, interval, file, wtmp, btmp,
+                line.hasOption("collector.sessions"), line.hasOption("sessions.exclude-stale")));
     }
 
     private static long number(CommandLine line, String name, long fallback, long min, long max)
@@ -97,23 +115,29 @@ public final class CommandLineParser {
         return value;
     }
 
+    /** An empty value turns the log off. */
+    private static Path optionalLog(CommandLine line, String name, String fallback) throws UsageException {
+        String text = line.getOptionValue(name, fallback);
+        return text.isEmpty() ? null : utmpFile("--" + name, text);
+    }
+
     /** The file may be missing (it may appear later); its directory must exist. */
-    private static Path utmpFile(String text) throws UsageException {
+    private static Path utmpFile(String flag, String text) throws UsageException {
+        if (text.isEmpty()) {
+            throw new UsageException(flag + " must not be empty");
+        }
         Path path;
         try {
             path = Path.of(text).toAbsolutePath().normalize();
         } catch (InvalidPathException e) {
-            throw new UsageException("--file '" + text + "' is not a valid path");
-        }
-        if (text.isEmpty()) {
-            throw new UsageException("--file must not be empty");
+            throw new UsageException(flag + " '" + text + "' is not a valid path");
         }
         if (Files.isDirectory(path)) {
-            throw new UsageException("--file " + path + " is a directory, not a utmp file");
+            throw new UsageException(flag + " " + path + " is a directory, not a utmp-format file");
         }
         Path dir = path.getParent();
         if (dir == null || !Files.isDirectory(dir)) {
-            throw new UsageException("--file " + path + ": directory " + dir + " does not exist");
+            throw new UsageException(flag + " " + path + ": directory " + dir + " does not exist");
         }
         return path;
     }

@@ -1,5 +1,6 @@
 package io.github.sshexporter.cli;
 
+import io.github.sshexporter.app.Config;
 import io.github.sshexporter.app.Exporter;
 import io.github.sshexporter.app.Version;
 import io.github.sshexporter.log.Log;
@@ -38,7 +39,7 @@ public final class Main {
             System.setProperty("java.net.preferIPv4Stack", "true");
         }
         try {
-            new Exporter(config.host(), config.port(), config.intervalSeconds(), config.file()).run();
+            new Exporter(config).run();
             return ExitCode.OK;
         } catch (Exporter.StartupException e) {
             Log.error(e.getMessage());

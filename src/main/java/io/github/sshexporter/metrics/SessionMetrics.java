@@ -1,46 +1,84 @@
 package io.github.sshexporter.metrics;
 
+import io.github.sshexporter.sessions.Session;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricMetadata;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The session metrics, published as one immutable {@link MetricSnapshots} per refresh. A scrape
- * only returns the last published object: it never reads files or calls native code, and it
- * never sees one series from a newer refresh next to another from an older one.
+ * What one read of the sessions says, published as one immutable {@link MetricSnapshots} per
+ * refresh. A scrape only returns the last published object: it never reads files or calls native
+ * code, and it never sees one series from a newer refresh next to another from an older one.
  */
 public final class SessionMetrics implements MultiCollector {
     public static final String SESSIONS = "ssh_num_sessions";
     public static final String SOURCE_UP = "ssh_exporter_source_up";
+    public static final String STALE = "ssh_stale_sessions";
+    public static final String START_TIME = "ssh_session_start_time_seconds";
 
     private static final MetricMetadata SESSIONS_META = new MetricMetadata(SESSIONS,
             "Number of live login sessions (utmp USER_PROCESS records) by remote address.");
     private static final MetricMetadata SOURCE_UP_META = new MetricMetadata(SOURCE_UP,
             "1 when the last read of the session source (the utmp file) worked, else 0.");
+    private static final MetricMetadata STALE_META = new MetricMetadata(STALE,
+            "Session records in the last read whose process no longer exists (probably crashed sessions).");
+    private static final MetricMetadata START_TIME_META = new MetricMetadata(START_TIME,
+            "Login time of each live session, seconds since the epoch (--collector.sessions).", Unit.SECONDS);
 
+    private final boolean perSession;
     private volatile MetricSnapshots current;
 
-    public SessionMetrics() {
-        publish(Map.of(), false);
+    /** @param perSession also serve one start-time series per live session */
+    public SessionMetrics(boolean perSession) {
+        this.perSession = perSession;
+        publish(Map.of(), List.of(), false, 0);
     }
 
-    /** Replaces everything served: one series per remote address with at least one session. */
-    public void publish(Map<String, Integer> sessionsByRemote, boolean sourceUp) {
+    /**
+     * Replaces everything served.
+     *
+     * @param sessionsByRemote one series per remote address with at least one session
+     * @param sessions         every live session (for the per-session series)
+     */
+    public void publish(Map<String, Integer> sessionsByRemote, List<Session> sessions, boolean sourceUp, int stale) {
         List<GaugeDataPointSnapshot> points = new ArrayList<>(sessionsByRemote.size());
         for (Map.Entry<String, Integer> e : sessionsByRemote.entrySet()) {
             if (e.getValue() > 0) {
                 points.add(new GaugeDataPointSnapshot(e.getValue(), Labels.of("remote_ip", e.getKey()), null));
             }
         }
-        GaugeSnapshot up = new GaugeSnapshot(SOURCE_UP_META,
-                List.of(new GaugeDataPointSnapshot(sourceUp ? 1 : 0, Labels.EMPTY, null)));
-        current = new MetricSnapshots(new GaugeSnapshot(SESSIONS_META, points), up);
+        List<MetricSnapshot> all = new ArrayList<>(4);
+        all.add(new GaugeSnapshot(SESSIONS_META, points));
+        all.add(single(SOURCE_UP_META, sourceUp ? 1 : 0));
+        all.add(single(STALE_META, stale));
+        if (perSession) {
+            all.add(new GaugeSnapshot(START_TIME_META, startTimes(sessions)));
+        }
+        current = new MetricSnapshots(all);
+    }
+
+    private static List<GaugeDataPointSnapshot> startTimes(List<Session> sessions) {
+        // Labels must be unique per series: identical duplicate records collapse into one series.
+        Map<Labels, Double> byLabels = new java.util.LinkedHashMap<>();
+        for (Session s : sessions) {
+            byLabels.put(Labels.of("pid", Integer.toString(s.pid()), "remote_ip", s.remoteIp(),
+                    "tty", s.tty(), "user", s.user()), (double) s.loginTime());
+        }
+        List<GaugeDataPointSnapshot> out = new ArrayList<>(byLabels.size());
+        byLabels.forEach((labels, value) -> out.add(new GaugeDataPointSnapshot(value, labels, null)));
+        return out;
+    }
+
+    private static GaugeSnapshot single(MetricMetadata meta, double value) {
+        return new GaugeSnapshot(meta, List.of(new GaugeDataPointSnapshot(value, Labels.EMPTY, null)));
     }
 
     @Override
@@ -50,6 +88,6 @@ public final class SessionMetrics implements MultiCollector {
 
     @Override
     public List<String> getPrometheusNames() {
-        return List.of(SESSIONS, SOURCE_UP);
+        return perSession ? List.of(SESSIONS, SOURCE_UP, STALE, START_TIME) : List.of(SESSIONS, SOURCE_UP, STALE);
     }
 }

@@ -3,12 +3,17 @@ package io.github.sshexporter.sessions;
 /** Told about every refresh of the session loop, on the loop's thread. */
 public interface RefreshListener {
     /**
-     * @param snapshot     what the source returned
-     * @param changes      the reconciled result; null when the snapshot was incomplete and the
-     *                     previous state stays published
-     * @param nanos        how long the read and reconcile took
+     * One refresh.
+     *
+     * @param snapshot what the source returned (stale records excluded when so configured)
+     * @param changes  the reconciled result; null when the snapshot was incomplete and the
+     *                 previous state stays published
+     * @param stale    records whose process no longer exists (kill(pid, 0) said ESRCH)
+     * @param nanos    how long the read, the stale check and the reconcile took
      */
-    void onRefresh(Snapshot snapshot, Reconciler.Changes changes, long nanos);
+    record Refresh(Snapshot snapshot, Reconciler.Changes changes, int stale, long nanos) {}
+
+    void onRefresh(Refresh refresh);
 
     /** A refresh threw: a bug or a native failure. The loop goes on. */
     void onRefreshError(RuntimeException error);

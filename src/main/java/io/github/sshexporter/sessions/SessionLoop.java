@@ -1,5 +1,7 @@
 package io.github.sshexporter.sessions;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -15,16 +17,36 @@ public final class SessionLoop {
     private final SessionSource source;
     private final long intervalMillis;
     private final RefreshListener listener;
+    private final PidProbe pids;
+    private final boolean excludeStale;
     private final Reconciler reconciler = new Reconciler();
     private final CountDownLatch firstRefresh = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
     private final Thread thread;
     private volatile boolean stopping;
 
+    /** Whether a session's process still exists. */
+    @FunctionalInterface
+    public interface PidProbe {
+        boolean exists(int pid);
+    }
+
     public SessionLoop(SessionSource source, long intervalMillis, RefreshListener listener) {
+        this(source, intervalMillis, listener, pid -> true, false);
+    }
+
+    /**
+     * @param pids         tells stale records (crashed sessions) from live ones
+     * @param excludeStale leave stale records out of every count (they are always counted in
+     *                     the stale gauge)
+     */
+    public SessionLoop(SessionSource source, long intervalMillis, RefreshListener listener,
+                       PidProbe pids, boolean excludeStale) {
         this.source = source;
         this.intervalMillis = intervalMillis;
         this.listener = listener;
+        this.pids = pids;
+        this.excludeStale = excludeStale;
         this.thread = new Thread(this::run, "session-loop");
     }
 
@@ -71,11 +93,25 @@ public final class SessionLoop {
         try {
             Snapshot snapshot = source.read();
             if (snapshot.state() == SourceState.INCOMPLETE) {
-                listener.onRefresh(snapshot, null, System.nanoTime() - start);
+                listener.onRefresh(new RefreshListener.Refresh(snapshot, null, 0, System.nanoTime() - start));
                 return false;
             }
+            int stale = 0;
+            List<Session> live = excludeStale ? new ArrayList<>(snapshot.sessions().size()) : null;
+            for (Session s : snapshot.sessions()) {
+                if (pids.exists(s.pid())) {
+                    if (live != null) {
+                        live.add(s);
+                    }
+                } else {
+                    stale++;
+                }
+            }
+            if (live != null && stale > 0) {
+                snapshot = new Snapshot(snapshot.state(), snapshot.detail(), live, snapshot.recordsRead());
+            }
             Reconciler.Changes changes = reconciler.reconcile(snapshot.sessions());
-            listener.onRefresh(snapshot, changes, System.nanoTime() - start);
+            listener.onRefresh(new RefreshListener.Refresh(snapshot, changes, stale, System.nanoTime() - start));
             return true;
         } catch (RuntimeException e) {
             // Not retried at once: a persistent fault must not turn into a busy loop.

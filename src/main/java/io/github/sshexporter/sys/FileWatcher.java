@@ -3,11 +3,12 @@ package io.github.sshexporter.sys;
 import com.sun.jna.Memory;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 
 /**
- * Blocks until one file changes, through inotify.
+ * Blocks until one of a few files changes, through inotify.
  *
- * <p>Two watches: the file itself (in-place writes, truncation, chmod, deletion) and its
+ * <p>Two watches per file: the file itself (in-place writes, truncation, chmod, deletion) and its
  * directory (the file created, or renamed over, under that name). After any relevant event the
  * file watch is armed again, because a replaced file has a new inode and the old watch is dead.
  * An eventfd next to the inotify descriptor lets another thread end a wait at once.
@@ -49,32 +50,47 @@ public final class FileWatcher implements AutoCloseable {
         WOKEN
     }
 
-    private final byte[] filePath;
-    private final byte[] dirPath;
-    private final byte[] fileName;
+    /** One watched file: its path, its directory, and the two watch descriptors. */
+    private static final class Target {
+        final byte[] filePath;
+        final byte[] dirPath;
+        final byte[] fileName;
+        int fileWd = -1;
+        int dirWd = -1;
+        int fileWatchErrno;
+        boolean changed;
+
+        Target(Path file) {
+            Path absolute = file.toAbsolutePath();
+            this.filePath = UtmpxFile.nativePath(absolute);
+            Path dir = absolute.getParent();
+            this.dirPath = UtmpxFile.nativePath(dir == null ? absolute.getRoot() : dir);
+            byte[] name = UtmpxFile.nativePath(absolute.getFileName());
+            this.fileName = Arrays.copyOf(name, name.length - 1);
+        }
+    }
+
+    private final Target[] targets;
     private final int inotifyFd;
     private final int wakeFd;
     private final Memory pollFds = new Memory(16);
     private final Memory events = new Memory(BUFFER_SIZE);
     private final Memory counter = new Memory(8);
-    private int fileWd = -1;
-    private int dirWd = -1;
-    private int fileWatchErrno;
     private volatile boolean closed;
 
-    private FileWatcher(Path file, int inotifyFd, int wakeFd) {
-        Path absolute = file.toAbsolutePath();
-        this.filePath = UtmpxFile.nativePath(absolute);
-        Path dir = absolute.getParent();
-        this.dirPath = UtmpxFile.nativePath(dir == null ? absolute.getRoot() : dir);
-        byte[] name = UtmpxFile.nativePath(absolute.getFileName());
-        this.fileName = Arrays.copyOf(name, name.length - 1);
+    private FileWatcher(List<Path> files, int inotifyFd, int wakeFd) {
+        this.targets = files.stream().map(Target::new).toArray(Target[]::new);
         this.inotifyFd = inotifyFd;
         this.wakeFd = wakeFd;
     }
 
     /** Watches {@code file} and its directory. Fails when the directory cannot be watched. */
     public static FileWatcher open(Path file) throws NativeException {
+        return open(List.of(file));
+    }
+
+    /** Watches each file and its directory. Fails when a directory cannot be watched. */
+    public static FileWatcher open(List<Path> files) throws NativeException {
         UtmpxFile.checkLibc();
         int ifd = Libc.inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
         if (ifd < 0) {
@@ -86,24 +102,30 @@ public final class FileWatcher implements AutoCloseable {
             Libc.close(ifd);
             throw new NativeException("eventfd", errno);
         }
-        FileWatcher watcher = new FileWatcher(file, ifd, efd);
-        if (!watcher.armDirectory()) {
-            int errno = Libc.errno();
-            watcher.close();
-            throw new NativeException("inotify_add_watch on the directory of " + file, errno);
+        FileWatcher watcher = new FileWatcher(files, ifd, efd);
+        for (int i = 0; i < watcher.targets.length; i++) {
+            Target t = watcher.targets[i];
+            if (!watcher.armDirectory(t)) {
+                int errno = Libc.errno();
+                watcher.close();
+                throw new NativeException("inotify_add_watch on the directory of " + files.get(i), errno);
+            }
+            watcher.armFile(t);
         }
-        watcher.armFile();
         return watcher;
     }
 
-    /** True when the file itself is watched now (false while it is missing). */
-    public boolean fileWatched() {
-        return fileWd >= 0;
+    /** True when file {@code index} itself is watched now (false while it is missing). */
+    public boolean fileWatched(int index) {
+        return targets[index].fileWd >= 0;
     }
 
-    /** errno of the last failed attempt to watch the file, 0 when it is watched. */
-    public int fileWatchErrno() {
-        return fileWatchErrno;
+    /**
+     * Whether file {@code index} changed in the last {@link #await} that returned
+     * {@link Wake#CHANGED}. After a timeout every file counts as changed (a resync).
+     */
+    public boolean changed(int index) {
+        return targets[index].changed;
     }
 
     /**
@@ -112,6 +134,9 @@ public final class FileWatcher implements AutoCloseable {
      */
     public Wake await(long timeoutMillis) {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        for (Target t : targets) {
+            t.changed = false;
+        }
         while (!closed) {
             long left = Math.max(0, (deadline - System.nanoTime()) / 1_000_000L);
             pollFds.setInt(0, inotifyFd);
@@ -126,12 +151,10 @@ public final class FileWatcher implements AutoCloseable {
                     continue;
                 }
                 // Should not happen; behave like a timeout so the caller resyncs.
-                rearm();
-                return Wake.TIMEOUT;
+                return timeout();
             }
             if (n == 0) {
-                rearm();
-                return Wake.TIMEOUT;
+                return timeout();
             }
             if ((pollFds.getShort(14) & POLLIN) != 0) {
                 Libc.read(wakeFd, counter, 8);
@@ -155,7 +178,15 @@ public final class FileWatcher implements AutoCloseable {
         Libc.write(wakeFd, counter, 8);
     }
 
-    /** Reads every queued event; true when one of them concerns the watched file. */
+    private Wake timeout() {
+        for (Target t : targets) {
+            t.changed = true;
+        }
+        rearm();
+        return Wake.TIMEOUT;
+    }
+
+    /** Reads every queued event; true when one of them concerns a watched file. */
     private boolean drainEvents() {
         boolean relevant = false;
         while (true) {
@@ -169,60 +200,83 @@ public final class FileWatcher implements AutoCloseable {
                 int wd = events.getInt(offset);
                 int mask = events.getInt(offset + 4);
                 int nameLength = events.getInt(offset + 12);
-                if ((mask & IN_Q_OVERFLOW) != 0) {
-                    relevant = true;
-                } else if (wd == fileWd) {
-                    relevant = true;
-                    if ((mask & IN_IGNORED) != 0) {
-                        fileWd = -1;
-                    }
-                } else if (wd == dirWd) {
-                    if ((mask & IN_IGNORED) != 0) {
-                        dirWd = -1;
-                        relevant = true;
-                    } else if ((mask & (IN_DELETE_SELF | IN_MOVE_SELF)) != 0
-                            || nameMatches(offset + EVENT_HEADER, nameLength)) {
+                for (Target t : targets) {
+                    if (concerns(t, wd, mask, offset + EVENT_HEADER, nameLength)) {
+                        t.changed = true;
                         relevant = true;
                     }
                 }
-                // Events of a watch already replaced (an old inode) are ignored.
+                // Events of a watch already replaced (an old inode) match nothing and are ignored.
                 offset += EVENT_HEADER + nameLength;
             }
         }
     }
 
-    private boolean nameMatches(int offset, int length) {
-        if (length < fileName.length) {
+    private boolean concerns(Target t, int wd, int mask, int nameOffset, int nameLength) {
+        if ((mask & IN_Q_OVERFLOW) != 0) {
+            return true; // events were lost: every file may have changed
+        }
+        if (wd == t.fileWd) {
+            if ((mask & IN_IGNORED) != 0) {
+                t.fileWd = -1;
+            }
+            return true;
+        }
+        if (wd == t.dirWd) {
+            if ((mask & IN_IGNORED) != 0) {
+                t.dirWd = -1;
+                return true;
+            }
+            return (mask & (IN_DELETE_SELF | IN_MOVE_SELF)) != 0 || nameMatches(t, nameOffset, nameLength);
+        }
+        return false;
+    }
+
+    private boolean nameMatches(Target t, int offset, int length) {
+        if (length < t.fileName.length) {
             return false;
         }
-        for (int i = 0; i < fileName.length; i++) {
-            if (events.getByte(offset + i) != fileName[i]) {
+        for (int i = 0; i < t.fileName.length; i++) {
+            if (events.getByte(offset + i) != t.fileName[i]) {
                 return false;
             }
         }
-        return length == fileName.length || events.getByte(offset + fileName.length) == 0;
+        return length == t.fileName.length || events.getByte(offset + t.fileName.length) == 0;
     }
 
     private void rearm() {
-        if (dirWd < 0) {
-            armDirectory();
+        for (Target t : targets) {
+            if (t.dirWd < 0) {
+                armDirectory(t);
+            }
+            armFile(t);
         }
-        armFile();
     }
 
-    private boolean armDirectory() {
-        dirWd = Libc.inotify_add_watch(inotifyFd, dirPath, DIR_MASK);
-        return dirWd >= 0;
+    private boolean armDirectory(Target t) {
+        // Two files in one directory share one watch descriptor: inotify hands back the same wd.
+        t.dirWd = Libc.inotify_add_watch(inotifyFd, t.dirPath, DIR_MASK);
+        return t.dirWd >= 0;
     }
 
     /** Watches the inode now behind the path; forgets the watch of a replaced one. */
-    private void armFile() {
-        int wd = Libc.inotify_add_watch(inotifyFd, filePath, FILE_MASK);
-        fileWatchErrno = wd < 0 ? Libc.errno() : 0;
-        if (fileWd >= 0 && wd != fileWd) {
-            Libc.inotify_rm_watch(inotifyFd, fileWd);
+    private void armFile(Target t) {
+        int wd = Libc.inotify_add_watch(inotifyFd, t.filePath, FILE_MASK);
+        t.fileWatchErrno = wd < 0 ? Libc.errno() : 0;
+        if (t.fileWd >= 0 && wd != t.fileWd && !sharedWatch(t, t.fileWd)) {
+            Libc.inotify_rm_watch(inotifyFd, t.fileWd);
         }
-        fileWd = wd;
+        t.fileWd = wd;
+    }
+
+    /** True when another target still uses that watch descriptor (the same inode). */
+    private boolean sharedWatch(Target self, int wd) {
+        for (Target t : targets) {
+            if (t != self && (t.fileWd == wd || t.dirWd == wd)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -73,4 +73,6 @@ final class Libc {
     static native int poll(Pointer fds, long nfds, int timeoutMillis);
 
     static native int close(int fd);
+
+    static native int kill(int pid, int signal);
 }

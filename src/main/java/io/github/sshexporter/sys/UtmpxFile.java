@@ -51,6 +51,11 @@ public final class UtmpxFile {
         }
     }
 
+    /** e.g. "glibc 2.36"; call after {@link #bind} succeeded. */
+    public static String libcVersion() {
+        return "glibc " + Libc.glibcVersion();
+    }
+
     public Path path() {
         return path;
     }

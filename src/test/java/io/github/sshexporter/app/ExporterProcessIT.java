@@ -41,10 +41,12 @@ class ExporterProcessIT {
 
     private ExporterProcess start(Path file, String... extra) throws Exception {
         int port = ExporterProcess.freePort();
-        String[] args = new String[extra.length + 8];
-        System.arraycopy(new String[] {"-H", "127.0.0.1", "-p", String.valueOf(port), "-i", "3600",
-                "-f", file.toString()}, 0, args, 0, 8);
-        System.arraycopy(extra, 0, args, 8, extra.length);
+        // Temp login logs too: a test never reads the machine's own wtmp/btmp.
+        String[] base = {"-H", "127.0.0.1", "-p", String.valueOf(port), "-i", "3600", "-f", file.toString(),
+            "--wtmp.file", dir.resolve("wtmp").toString(), "--btmp.file", dir.resolve("btmp").toString()};
+        String[] args = new String[extra.length + base.length];
+        System.arraycopy(base, 0, args, 0, base.length);
+        System.arraycopy(extra, 0, args, base.length, extra.length);
         exporter = ExporterProcess.start(port, args);
         exporter.awaitListening();
         return exporter;
@@ -146,7 +148,8 @@ class ExporterProcessIT {
         Files.createFile(file);
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             ExporterProcess p = ExporterProcess.runToEnd("-H", "127.0.0.1", "-p",
-                    String.valueOf(taken.getLocalPort()), "-f", file.toString());
+                    String.valueOf(taken.getLocalPort()), "-f", file.toString(),
+                    "--wtmp.file=", "--btmp.file=");
             assertEquals(1, p.waitFor(1, TimeUnit.SECONDS));
             String last = p.stderr().get(p.stderr().size() - 1);
             assertTrue(last.contains("level=error") && last.contains("cannot listen on 127.0.0.1:")
@@ -160,7 +163,8 @@ class ExporterProcessIT {
         Path file = dir.resolve("utmp");
         Files.createFile(file);
         // 192.0.2.1 (TEST-NET-1) is assigned to no interface here: bind fails at once, nothing is sent.
-        ExporterProcess p = ExporterProcess.runToEnd("-H", "192.0.2.1", "-p", "9", "-f", file.toString());
+        ExporterProcess p = ExporterProcess.runToEnd("-H", "192.0.2.1", "-p", "9", "-f", file.toString(),
+                "--wtmp.file=", "--btmp.file=");
         assertEquals(1, p.waitFor(1, TimeUnit.SECONDS));
         assertTrue(p.stderr().get(p.stderr().size() - 1).contains("cannot listen on 192.0.2.1:9"), p.stderr().toString());
         assertNoStackTrace(p.stderr());

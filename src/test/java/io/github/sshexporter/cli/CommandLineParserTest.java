@@ -1,5 +1,6 @@
 package io.github.sshexporter.cli;
 
+import io.github.sshexporter.app.Config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -27,13 +28,28 @@ class CommandLineParserTest {
         assertEquals(9999, c.port());
         assertEquals(15, c.intervalSeconds());
         assertEquals(Path.of("/var/run/utmp"), c.file());
+        assertEquals(Path.of("/var/log/wtmp"), c.wtmpFile());
+        assertEquals(Path.of("/var/log/btmp"), c.btmpFile());
+        assertEquals(false, c.perSession());
+        assertEquals(false, c.excludeStale());
+    }
+
+    @Test
+    void loginLogsCanBeMovedOrTurnedOff() throws UsageException {
+        Path w = dir.resolve("wtmp");
+        Config c = run("--wtmp.file", w.toString(), "--btmp.file=", "--collector.sessions", "--sessions.exclude-stale");
+        assertEquals(w, c.wtmpFile());
+        assertEquals(null, c.btmpFile());
+        assertTrue(c.perSession());
+        assertTrue(c.excludeStale());
     }
 
     @Test
     void shortAndLongFlags() throws UsageException {
         Path f = dir.resolve("utmp");
         Config c = run("-H", "127.0.0.1", "-p", "9100", "-i", "3600", "-f", f.toString());
-        assertEquals(new Config("127.0.0.1", 9100, 3600, f), c);
+        assertEquals(new Config("127.0.0.1", 9100, 3600, f, Path.of("/var/log/wtmp"), Path.of("/var/log/btmp"),
+                false, false), c);
         assertEquals(c, run("--host=127.0.0.1", "--port", "9100", "--interval", "3600", "--file", f.toString()));
     }
 
@@ -60,7 +76,9 @@ class CommandLineParserTest {
         "stray|unexpected argument 'stray'",
         "-p 1 -p 2|option --port given more than once",
         "-f /nonexistent-dir/utmp|--file /nonexistent-dir/utmp: directory /nonexistent-dir does not exist",
-        "-f /tmp|--file /tmp is a directory, not a utmp file",
+        "-f /tmp|--file /tmp is a directory, not a utmp-format file",
+        "--btmp.file /tmp|--btmp.file /tmp is a directory, not a utmp-format file",
+        "--wtmp.file /nope/wtmp|--wtmp.file /nope/wtmp: directory /nope does not exist",
     })
     void badInputIsOneClearLine(String args, String message) {
         UsageException e = assertThrows(UsageException.class, () -> CommandLineParser.parse(args.split(" ")));

@@ -44,8 +44,13 @@ class LiveWatchNativeTest {
         final AtomicInteger closed = new AtomicInteger();
         volatile RuntimeException error;
 
+        volatile int stale;
+
         @Override
-        public void onRefresh(Snapshot snapshot, Reconciler.Changes changes, long nanos) {
+        public void onRefresh(Refresh refresh) {
+            Snapshot snapshot = refresh.snapshot();
+            Reconciler.Changes changes = refresh.changes();
+            stale = refresh.stale();
             if (changes != null) {
                 byRemote = changes.sessionsByRemote();
                 state = snapshot.state();
@@ -64,7 +69,12 @@ class LiveWatchNativeTest {
     }
 
     private Path start(Path file) throws Exception {
-        loop = new SessionLoop(UtmpSessionSource.open(file), HOUR, recorder);
+        return start(file, false);
+    }
+
+    private Path start(Path file, boolean excludeStale) throws Exception {
+        loop = new SessionLoop(UtmpSessionSource.open(file), HOUR, recorder,
+                io.github.sshexporter.sys.Processes::exists, excludeStale);
         loop.start();
         assertTrue(loop.awaitFirstRefresh(5, TimeUnit.SECONDS));
         return file;
@@ -193,5 +203,37 @@ class LiveWatchNativeTest {
         }
         expect(Map.of("10.0.0.1", 3, "10.0.0.3", 7, "10.0.0.4", 5), "final state after the burst");
         assertTrue(recorder.refreshes.get() < 4_000 + 50, "refreshes are coalesced, not one per event");
+    }
+
+    /** A pid that certainly belonged to a process that has exited. */
+    private static String deadPid() throws Exception {
+        Process p = new ProcessBuilder("true").start();
+        p.waitFor();
+        return Long.toString(p.pid());
+    }
+
+    @Test
+    void staleRecordsAreCountedAndKeptByDefault() throws Exception {
+        Path file = dir.resolve("utmp");
+        Files.createFile(file);
+        NativeTools.utmp(file, "login", "pts/1", "alive", "198.51.100.1", "198.51.100.1",
+                Long.toString(ProcessHandle.current().pid()));
+        NativeTools.utmp(file, "login", "pts/2", "crashed", "198.51.100.2", "198.51.100.2", deadPid());
+        NativeTools.utmp(file, "login", "pts/3", "init", "198.51.100.3", "198.51.100.3", "1");
+        start(file);
+        assertEquals(1, recorder.stale);
+        assertEquals(Map.of("198.51.100.1", 1, "198.51.100.2", 1, "198.51.100.3", 1), recorder.byRemote);
+    }
+
+    @Test
+    void staleRecordsCanBeExcluded() throws Exception {
+        Path file = dir.resolve("utmp");
+        Files.createFile(file);
+        NativeTools.utmp(file, "login", "pts/1", "alive", "198.51.100.1", "198.51.100.1",
+                Long.toString(ProcessHandle.current().pid()));
+        NativeTools.utmp(file, "login", "pts/2", "crashed", "198.51.100.2", "198.51.100.2", deadPid());
+        start(file, true);
+        assertEquals(1, recorder.stale);
+        assertEquals(Map.of("198.51.100.1", 1), recorder.byRemote);
     }
 }

@@ -41,7 +41,13 @@ public final class ExporterProcess implements AutoCloseable {
 
     /** Starts {@code java -jar ssh-exporter.jar ARGS}; {@code port} is only remembered for scraping. */
     public static ExporterProcess start(int port, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
+        return startWith(List.of(), port, args);
+    }
+
+    /** The same, behind a command prefix such as {@code setpriv --reuid=...}. */
+    public static ExporterProcess startWith(List<String> prefix, int port, String... args) throws IOException {
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar().toString()));
         command.addAll(List.of(args));
         return new ExporterProcess(new ProcessBuilder(command).start(), port);
@@ -136,11 +142,15 @@ public final class ExporterProcess implements AutoCloseable {
         return out;
     }
 
-    /** The value of an unlabelled sample, or null. */
-    public Double value(String name) {
-        for (String line : scrape().split("\n")) {
-            if (line.startsWith(name + " ")) {
-                return Double.parseDouble(line.substring(name.length() + 1).trim());
+    /** The value of a sample written exactly as {@code series} (name and labels), or null. */
+    public Double value(String series) {
+        return valueIn(scrape(), series);
+    }
+
+    public static Double valueIn(String exposition, String series) {
+        for (String line : exposition.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim());
             }
         }
         return null;

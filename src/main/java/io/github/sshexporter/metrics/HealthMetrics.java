@@ -1,0 +1,68 @@
+package io.github.sshexporter.metrics;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
+
+/** The exporter's own health: build, refreshes, errors, which files it can read. */
+public final class HealthMetrics {
+    /** Causes of refresh errors; all are exposed from the start, at zero. */
+    public static final String[] ERROR_CAUSES = {"missing", "unreadable", "incomplete", "internal"};
+
+    private final Gauge lastRefresh;
+    private final Gauge lastRefreshDuration;
+    private final Counter refreshErrors;
+    private final Gauge fileReadable;
+    private final Gauge recordsScanned;
+    private final Gauge counterSource;
+
+    public HealthMetrics(PrometheusRegistry registry, String version, String javaVersion, String libc) {
+        Info.builder().name("ssh_exporter_build_info")
+                .help("Build and runtime of this exporter; the value is always 1.")
+                .labelNames("version", "java_version", "libc")
+                .register(registry).setLabelValues(version, javaVersion, libc);
+        lastRefresh = Gauge.builder().name("ssh_exporter_last_refresh_timestamp_seconds")
+                .help("When the last read of the session source finished, seconds since the epoch.")
+                .unit(Unit.SECONDS).register(registry);
+        lastRefreshDuration = Gauge.builder().name("ssh_exporter_last_refresh_duration_seconds")
+                .help("How long the last read and reconcile of the session source took.")
+                .unit(Unit.SECONDS).register(registry);
+        refreshErrors = Counter.builder().name("ssh_exporter_refresh_errors_total")
+                .help("Reads of the session source that failed, by cause (missing, unreadable, incomplete, internal).")
+                .labelNames("cause").register(registry);
+        for (String cause : ERROR_CAUSES) {
+            refreshErrors.labelValues(cause);
+        }
+        fileReadable = Gauge.builder().name("ssh_exporter_file_readable")
+                .help("1 when the exporter could read the login database at its last attempt, else 0.")
+                .labelNames("file", "path").register(registry);
+        recordsScanned = Gauge.builder().name("ssh_exporter_records_scanned")
+                .help("Records the last read of the session source went through.")
+                .register(registry);
+        counterSource = Gauge.builder().name("ssh_exporter_session_counter_source")
+                .help("Which source feeds ssh_sessions_opened_total and ssh_sessions_closed_total: "
+                        + "wtmp (every session) or snapshots (utmp reads; misses sessions shorter than one read).")
+                .labelNames("source").register(registry);
+    }
+
+    public void refreshed(long epochMillis, long nanos, int records) {
+        lastRefresh.set(epochMillis / 1000.0);
+        lastRefreshDuration.set(nanos / 1e9);
+        recordsScanned.set(records);
+    }
+
+    public void refreshError(String cause) {
+        refreshErrors.labelValues(cause).inc();
+    }
+
+    public void fileReadable(String file, String path, boolean readable) {
+        fileReadable.labelValues(file, path).set(readable ? 1 : 0);
+    }
+
+    public void counterSource(boolean wtmp) {
+        counterSource.labelValues("wtmp").set(wtmp ? 1 : 0);
+        counterSource.labelValues("snapshots").set(wtmp ? 0 : 1);
+    }
+}

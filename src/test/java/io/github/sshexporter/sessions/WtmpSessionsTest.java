@@ -1,0 +1,92 @@
+package io.github.sshexporter.sessions;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.github.sshexporter.sys.UtmpxRecord;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class WtmpSessionsTest {
+    private static final byte[] NO_ADDRESS = new byte[16];
+
+    private static UtmpxRecord login(String line, String user, String host, long at) {
+        return new UtmpxRecord(UtmpxRecord.USER_PROCESS, 100, line, "", user, host, NO_ADDRESS, at, 0);
+    }
+
+    private static UtmpxRecord logout(String line, long at) {
+        return new UtmpxRecord(UtmpxRecord.DEAD_PROCESS, 100, line, "", "", "", NO_ADDRESS, at, 0);
+    }
+
+    /** Records what it is told, as "opened ip" / "closed ip 12.0". */
+    static final class Events implements LoginActivity {
+        final List<String> seen = new ArrayList<>();
+
+        @Override
+        public void opened(Session s) {
+            seen.add("opened " + s.remoteIp());
+        }
+
+        @Override
+        public void closed(Session s, double duration) {
+            seen.add("closed " + s.remoteIp() + " " + duration);
+        }
+
+        @Override
+        public void failedLogin(Session attempt) {
+            seen.add("failed " + attempt.remoteIp());
+        }
+
+        @Override
+        public void databaseState(String name, String path, boolean readable, String detail) {
+        }
+    }
+
+    @Test
+    void loginThenLogoutOnTheSameLineIsOneSessionWithItsDuration() {
+        WtmpSessions w = new WtmpSessions();
+        Events e = new Events();
+        w.apply(login("pts/1", "alice", "203.0.113.7", 1000), e);
+        w.apply(logout("pts/1", 1042), e);
+        assertEquals(List.of("opened 203.0.113.7", "closed 203.0.113.7 42.0"), e.seen);
+        assertEquals(0, w.open());
+    }
+
+    @Test
+    void sessionsLearnedAtStartAreClosedWithTheirRealLoginTime() {
+        WtmpSessions w = new WtmpSessions();
+        w.learn(login("pts/2", "bob", "", 500));
+        Events e = new Events();
+        w.apply(logout("pts/2", 4100), e);
+        assertEquals(List.of("closed localhost 3600.0"), e.seen);
+    }
+
+    @Test
+    void logoutsOfUnknownLinesAndNonSessionRecordsCountNothing() {
+        WtmpSessions w = new WtmpSessions();
+        Events e = new Events();
+        w.apply(logout("tty1", 10), e); // getty respawn: never a USER_PROCESS we saw
+        w.apply(new UtmpxRecord(UtmpxRecord.BOOT_TIME, 0, "~", "~~", "reboot", "6.1", NO_ADDRESS, 10, 0), e);
+        w.apply(new UtmpxRecord(UtmpxRecord.LOGIN_PROCESS, 9, "tty1", "1", "LOGIN", "", NO_ADDRESS, 10, 0), e);
+        w.apply(new UtmpxRecord(-77, 9, "x", "", "junk", "", NO_ADDRESS, 10, 0), e);
+        assertEquals(List.of(), e.seen);
+    }
+
+    @Test
+    void aNewLoginOnABusyLineClosesTheLostSession() {
+        WtmpSessions w = new WtmpSessions();
+        Events e = new Events();
+        w.apply(login("pts/3", "a", "198.51.100.1", 100), e);
+        w.apply(login("pts/3", "b", "198.51.100.2", 160), e);
+        assertEquals(List.of("opened 198.51.100.1", "closed 198.51.100.1 60.0", "opened 198.51.100.2"), e.seen);
+    }
+
+    @Test
+    void clockSetBackNeverGivesANegativeDuration() {
+        WtmpSessions w = new WtmpSessions();
+        Events e = new Events();
+        w.apply(login("pts/4", "a", "", 1000), e);
+        w.apply(logout("pts/4", 900), e);
+        assertEquals("closed localhost 0.0", e.seen.get(1));
+    }
+}

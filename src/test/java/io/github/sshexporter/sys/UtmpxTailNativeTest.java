@@ -1,0 +1,96 @@
+package io.github.sshexporter.sys;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.sshexporter.testing.NativeTools;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Logs appended by glibc's own updwtmpx(), followed across rotation and truncation. */
+class UtmpxTailNativeTest {
+    @TempDir
+    Path dir;
+
+    private static List<String> poll(UtmpxTail tail) {
+        List<String> out = new ArrayList<>();
+        UtmpxTail.Result r = tail.poll(rec -> out.add(rec.type() + " " + rec.line() + " " + rec.user() + " " + rec.seconds()));
+        assertEquals(UtmpxTail.Status.OK, r.status(), r.detail());
+        return out;
+    }
+
+    @Test
+    void appendedRecordsOnlyAndExactlyOnce() throws Exception {
+        Path wtmp = dir.resolve("wtmp");
+        Files.createFile(wtmp);
+        NativeTools.utmp(wtmp, "wlogin", "pts/1", "old", "1.1.1.1", "1.1.1.1", "1", "100");
+        UtmpxTail tail = UtmpxTail.bind(wtmp);
+        assertEquals(List.of("7 pts/1 old 100"), poll(tail));
+        assertEquals(List.of(), poll(tail), "nothing new");
+        NativeTools.utmp(wtmp, "wlogin", "pts/2", "alice", "2.2.2.2", "2.2.2.2", "2", "200");
+        NativeTools.utmp(wtmp, "wlogout", "pts/2", "260");
+        assertEquals(List.of("7 pts/2 alice 200", "8 pts/2  260"), poll(tail));
+    }
+
+    @Test
+    void rotationByRenameStartsTheNewFileFromItsBeginning() throws Exception {
+        Path wtmp = dir.resolve("wtmp");
+        Files.createFile(wtmp);
+        NativeTools.utmp(wtmp, "wlogin", "pts/1", "a", "-", "-", "1", "100");
+        UtmpxTail tail = UtmpxTail.bind(wtmp);
+        poll(tail);
+        Files.move(wtmp, dir.resolve("wtmp.1"));
+        Files.createFile(wtmp);
+        NativeTools.utmp(wtmp, "wlogin", "pts/9", "b", "-", "-", "9", "900");
+        List<String> out = new ArrayList<>();
+        UtmpxTail.Result r = tail.poll(rec -> out.add(rec.user()));
+        assertTrue(r.rotated());
+        assertEquals(List.of("b"), out);
+    }
+
+    @Test
+    void copyTruncateRotationIsSeenAsTruncation() throws Exception {
+        Path btmp = dir.resolve("btmp");
+        Files.createFile(btmp);
+        for (int i = 0; i < 3; i++) {
+            NativeTools.utmp(btmp, "failed", "root", "203.0.113.9");
+        }
+        UtmpxTail tail = UtmpxTail.bind(btmp);
+        assertEquals(3, poll(tail).size());
+        Files.write(btmp, new byte[0], StandardOpenOption.TRUNCATE_EXISTING);
+        NativeTools.utmp(btmp, "failed", "admin", "203.0.113.9");
+        assertEquals(1, poll(tail).size());
+    }
+
+    @Test
+    void aHalfWrittenRecordWaitsForTheRest() throws Exception {
+        Path staging = dir.resolve("staging");
+        Files.createFile(staging);
+        NativeTools.utmp(staging, "failed", "root", "203.0.113.9");
+        byte[] record = Files.readAllBytes(staging);
+        Path btmp = dir.resolve("btmp");
+        Files.write(btmp, java.util.Arrays.copyOf(record, 100));
+        UtmpxTail tail = UtmpxTail.bind(btmp);
+        assertEquals(0, poll(tail).size());
+        Files.write(btmp, java.util.Arrays.copyOfRange(record, 100, record.length), StandardOpenOption.APPEND);
+        assertEquals(List.of("6 ssh:notty root " + (poll(UtmpxTail.bind(staging)).get(0).split(" ")[3])), poll(tail));
+    }
+
+    @Test
+    void missingThenCreatedFileIsReadFromItsStart() throws Exception {
+        Path btmp = dir.resolve("btmp");
+        UtmpxTail tail = UtmpxTail.bind(btmp);
+        assertEquals(UtmpxTail.Status.MISSING, tail.poll(r -> { }).status());
+        Path staging = dir.resolve("b.new");
+        Files.createFile(staging);
+        NativeTools.utmp(staging, "failed", "x", "203.0.113.1");
+        Files.move(staging, btmp, StandardCopyOption.ATOMIC_MOVE);
+        assertEquals(1, poll(tail).size());
+    }
+}
