@@ -42,8 +42,12 @@ public final class UtmpxFile {
         boolean glibc;
         try {
             glibc = Libc.isGlibc();
-        } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-            throw new NativeException("cannot load the C library libc.so.6 through JNA: " + e.getMessage());
+        } catch (LinkageError e) {
+            // The first failure surfaces as ExceptionInInitializerError, later ones as
+            // NoClassDefFoundError: both are LinkageErrors, as is a missing libc.so.6.
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new NativeException("cannot load the C library libc.so.6 through JNA (not glibc?): "
+                    + cause.getMessage());
         }
         if (!glibc) {
             throw new NativeException("the C library is not glibc (musl?): its utmpx functions are stubs that never"
