@@ -10,6 +10,7 @@
  *   utmpx_writer FILE raw TYPE LINE                     a record of any ut_type (garbage types too)
  *   utmpx_writer FILE wlogin LINE USER HOST ADDR PID SEC  append a login to a wtmp-style log (updwtmpx)
  *   utmpx_writer FILE wlogout LINE SEC                    append a logout to a wtmp-style log
+ *                                                         (at SEC.623456: half a second after a login's .123456)
  *   utmpx_writer FILE failed USER ADDR                    append a failed login as sshd writes it to btmp
  */
 #define _GNU_SOURCE
@@ -139,6 +140,7 @@ int main(int argc, char **argv) {
         u.ut_type = DEAD_PROCESS;
         set_line(&u, argv[3]);
         u.ut_tv.tv_sec = atol(argv[4]);
+        u.ut_tv.tv_usec = 623456;
         log_file = argv[1];
         return append(&u);
     }

@@ -41,7 +41,7 @@ final class ActivityReporter implements LoginActivity {
         }
         health.fileReadable(name, path, readable);
         if ("wtmp".equals(name)) {
-            health.counterSource(readable);
+            health.eventsSource(readable);
         }
         if (readable) {
             Log.info("following login log", "file", name, "path", path);

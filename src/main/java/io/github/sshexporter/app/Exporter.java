@@ -68,7 +68,7 @@ public final class Exporter {
         SessionMetrics sessions = new SessionMetrics(config.perSession());
         registry.register(sessions);
         JvmMetrics.builder().register(registry);
-        health.counterSource(false);
+        health.eventsSource(false);
         try {
             logs = new LoginLogLoop(config.wtmpFile(), config.btmpFile(), intervalMillis,
                     new ActivityReporter(activity, health));

@@ -61,7 +61,7 @@ final class RefreshReporter implements RefreshListener {
         }
         // Sessions open before the first read were not opened while we watched: not counted.
         boolean count = !changes.initial() && !wtmpActive.getAsBoolean();
-        long now = System.currentTimeMillis() / 1000;
+        double now = System.currentTimeMillis() / 1000.0;
         Log.Level level = changes.initial() ? Log.Level.DEBUG : Log.Level.INFO;
         for (Session s : changes.opened()) {
             logSession(level, "session opened", s);

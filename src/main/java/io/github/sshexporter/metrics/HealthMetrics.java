@@ -16,7 +16,7 @@ public final class HealthMetrics {
     private final Counter refreshErrors;
     private final Gauge fileReadable;
     private final Gauge recordsScanned;
-    private final Gauge counterSource;
+    private final Gauge eventsSource;
 
     public HealthMetrics(PrometheusRegistry registry, String version, String javaVersion, String libc) {
         Info.builder().name("ssh_exporter_build_info")
@@ -41,7 +41,7 @@ public final class HealthMetrics {
         recordsScanned = Gauge.builder().name("ssh_exporter_records_scanned")
                 .help("Records the last read of the session source went through.")
                 .register(registry);
-        counterSource = Gauge.builder().name("ssh_exporter_session_counter_source")
+        eventsSource = Gauge.builder().name("ssh_exporter_session_events_source")
                 .help("Which source feeds ssh_sessions_opened_total and ssh_sessions_closed_total: "
                         + "wtmp (every session) or snapshots (utmp reads; misses sessions shorter than one read).")
                 .labelNames("source").register(registry);
@@ -61,8 +61,8 @@ public final class HealthMetrics {
         fileReadable.labelValues(file, path).set(readable ? 1 : 0);
     }
 
-    public void counterSource(boolean wtmp) {
-        counterSource.labelValues("wtmp").set(wtmp ? 1 : 0);
-        counterSource.labelValues("snapshots").set(wtmp ? 0 : 1);
+    public void eventsSource(boolean wtmp) {
+        eventsSource.labelValues("wtmp").set(wtmp ? 1 : 0);
+        eventsSource.labelValues("snapshots").set(wtmp ? 0 : 1);
     }
 }

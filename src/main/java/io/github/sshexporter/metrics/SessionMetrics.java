@@ -70,7 +70,7 @@ public final class SessionMetrics implements MultiCollector {
         Map<Labels, Double> byLabels = new java.util.LinkedHashMap<>();
         for (Session s : sessions) {
             byLabels.put(Labels.of("pid", Integer.toString(s.pid()), "remote_ip", s.remoteIp(),
-                    "tty", s.tty(), "user", s.user()), (double) s.loginTime());
+                    "tty", s.tty(), "user", s.user()), s.loginTime());
         }
         List<GaugeDataPointSnapshot> out = new ArrayList<>(byLabels.size());
         byLabels.forEach((labels, value) -> out.add(new GaugeDataPointSnapshot(value, labels, null)));

@@ -49,7 +49,7 @@ public final class UtmpSessionSource implements SessionSource {
 
     static Session toSession(UtmpxRecord record) {
         return new Session(record.user(), record.line(), record.host(),
-                RemoteAddress.label(record.host(), record.address()), record.seconds(), record.pid());
+                RemoteAddress.label(record.host(), record.address()), record.time(), record.pid());
     }
 
     @Override

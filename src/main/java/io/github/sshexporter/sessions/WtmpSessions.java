@@ -29,14 +29,14 @@ public final class WtmpSessions {
             Session previous = openByLine.put(line, session);
             if (activity != null) {
                 if (previous != null) {
-                    activity.closed(previous, duration(previous, record.seconds()));
+                    activity.closed(previous, duration(previous, record.time()));
                 }
                 activity.opened(session);
             }
         } else if (record.type() == UtmpxRecord.DEAD_PROCESS) {
             Session previous = openByLine.remove(line);
             if (activity != null && previous != null) {
-                activity.closed(previous, duration(previous, record.seconds()));
+                activity.closed(previous, duration(previous, record.time()));
             }
         }
     }
@@ -46,7 +46,7 @@ public final class WtmpSessions {
     }
 
     /** Seconds from login to logout; a clock set back gives 0, never a negative duration. */
-    static double duration(Session session, long logoutSeconds) {
-        return Math.max(0, logoutSeconds - session.loginTime());
+    static double duration(Session session, double logoutTime) {
+        return Math.max(0, logoutTime - session.loginTime());
     }
 }

@@ -20,4 +20,9 @@ public record UtmpxRecord(int type, int pid, String line, String id, String user
     public static final int LOGIN_PROCESS = 6;
     public static final int USER_PROCESS = 7;
     public static final int DEAD_PROCESS = 8;
+
+    /** ut_tv as seconds since the epoch, microseconds included. */
+    public double time() {
+        return seconds + micros / 1e6;
+    }
 }

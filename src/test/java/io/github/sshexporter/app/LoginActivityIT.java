@@ -75,7 +75,7 @@ class LoginActivityIT {
         start(List.of());
         assertEquals(0.0, exporter.value(OPENED_REMOTE), "records from before the start are not counted");
         assertEquals(0.0, exporter.value(FAILED));
-        assertEquals(1.0, exporter.value("ssh_exporter_session_counter_source{source=\"wtmp\"}"));
+        assertEquals(1.0, exporter.value("ssh_exporter_session_events_source{source=\"wtmp\"}"));
         assertEquals(1.0, exporter.value("ssh_exporter_file_readable{file=\"btmp\",path=\"" + btmp + "\"}"));
 
         long t = 1_800_000_000L;
@@ -84,7 +84,8 @@ class LoginActivityIT {
         sshLogout("pts/1", t + 90);
         expect(CLOSED_REMOTE, 1);
         expect("ssh_session_duration_seconds_count", 1);
-        assertEquals(90.0, exporter.value("ssh_session_duration_seconds_sum"));
+        // Recorded times carry microseconds: login at .123456, logout at .623456.
+        assertEquals(90.5, exporter.value("ssh_session_duration_seconds_sum"), 1e-6);
         assertEquals(0.0, exporter.value("ssh_session_duration_seconds_bucket{le=\"60.0\"}"));
         assertEquals(1.0, exporter.value("ssh_session_duration_seconds_bucket{le=\"300.0\"}"));
 
@@ -97,7 +98,7 @@ class LoginActivityIT {
         // A logout of the session open before the start: its real duration, from the learned login.
         NativeTools.utmp(wtmp, "wlogout", "pts/0", "4600");
         expect(CLOSED_REMOTE, 3);
-        assertEquals(90.0 + 1 + 3600, exporter.value("ssh_session_duration_seconds_sum"));
+        assertEquals(90.5 + 1.5 + 3600.5, exporter.value("ssh_session_duration_seconds_sum"), 1e-6);
 
         for (int i = 0; i < 5; i++) {
             NativeTools.utmp(btmp, "failed", "admin", "198.51.100.66");
@@ -112,7 +113,7 @@ class LoginActivityIT {
         exporter = ExporterProcess.start(port, "-H", "127.0.0.1", "-p", String.valueOf(port), "-i", "3600",
                 "-f", utmp.toString(), "--wtmp.file=", "--btmp.file=");
         exporter.awaitListening();
-        assertEquals(1.0, exporter.value("ssh_exporter_session_counter_source{source=\"snapshots\"}"));
+        assertEquals(1.0, exporter.value("ssh_exporter_session_events_source{source=\"snapshots\"}"));
         NativeTools.utmp(utmp, "login", "tty1", "root", "", "-", "4242");
         expect("ssh_sessions_opened_total{type=\"local\"}", 1);
         NativeTools.utmp(utmp, "logout", "tty1");
@@ -150,7 +151,7 @@ class LoginActivityIT {
         NativeTools.utmp(utmp, "login", "pts/6", "dave", "203.0.113.6", "203.0.113.6", Long.toString(gone.pid()));
         start(List.of(), "--collector.sessions");
         String page = exporter.scrape();
-        assertEquals(1.7e9, ExporterProcess.valueIn(page, "ssh_session_start_time_seconds{pid=\""
+        assertEquals(1_700_000_000.123456, ExporterProcess.valueIn(page, "ssh_session_start_time_seconds{pid=\""
                 + ProcessHandle.current().pid() + "\",remote_ip=\"203.0.113.5\",tty=\"pts/5\",user=\"carol\"}"));
         assertEquals(1.0, ExporterProcess.valueIn(page, "ssh_stale_sessions"));
         assertTrue(page.contains("ssh_exporter_build_info{java_version=\""), page);
