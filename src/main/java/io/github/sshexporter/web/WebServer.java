@@ -33,10 +33,17 @@ public final class WebServer implements AutoCloseable {
      */
     public static final Map<String, String> LIMITS = limits();
 
-    /** Request threads: two stay; up to {@link #MAX_THREADS} while requests pile up; extra ones retire. */
+    /**
+     * Request threads: two stay; more start only while all are busy, up to {@link #MAX_THREADS},
+     * and retire after 30 s idle. The JDK server reads a request on a request thread, so a client
+     * that trickles its request holds one for up to maxReqTime: the headroom is what lets hundreds
+     * of such clients at once not delay a scrape. A blocked thread costs tens of KB (small stack),
+     * about what a TLS connection's buffers cost anyway, and only while it lasts.
+     */
     public static final int CORE_THREADS = 2;
-    public static final int MAX_THREADS = 16;
-    /** Connections whose request waits for a thread beyond that; more are closed at once. */
+    public static final int MAX_THREADS = 256;
+    private static final long THREAD_STACK_BYTES = 256 * 1024;
+    /** Requests that wait for a thread beyond that; more are closed at once. */
     public static final int QUEUE = 128;
 
     private static Map<String, String> limits() {
@@ -179,7 +186,7 @@ public final class WebServer implements AutoCloseable {
         GrowFirstQueue queue = new GrowFirstQueue(QUEUE);
         ThreadPoolExecutor pool = new ThreadPoolExecutor(CORE_THREADS, MAX_THREADS, 30, TimeUnit.SECONDS, queue,
                 r -> {
-                    Thread t = new Thread(r, "http-" + n.incrementAndGet());
+                    Thread t = new Thread(null, r, "http-" + n.incrementAndGet(), THREAD_STACK_BYTES);
                     t.setDaemon(true);
                     return t;
                 },
