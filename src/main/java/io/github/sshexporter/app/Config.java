@@ -1,27 +1,39 @@
 package io.github.sshexporter.app;
 
+import io.github.sshexporter.log.Log;
+import io.github.sshexporter.web.ListenAddress;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The exporter's settings after validation.
  *
- * @param host            address to listen on (as given; validated to resolve)
- * @param port            TCP port
+ * @param listen          addresses to serve on (at least one)
  * @param intervalSeconds safety resync interval; changes are seen at once through inotify
  * @param file            the utmp database to read
  * @param wtmpFile        wtmp to follow for the session counters; null: count from utmp snapshots
  * @param btmpFile        btmp to follow for failed logins; null: not counted
  * @param perSession      also serve one series per live session
  * @param excludeStale    leave records whose process is gone out of the session counts
+ * @param telemetryPath   where metrics are served
+ * @param webConfigFile   the exporter-toolkit web config (TLS, basic auth), or null for none
+ * @param logLevel        the lowest level logged
+ * @param logFormat       logfmt or JSON lines
  */
-public record Config(String host, int port, long intervalSeconds, Path file, Path wtmpFile, Path btmpFile,
-                     boolean perSession, boolean excludeStale) {
+public record Config(List<ListenAddress> listen, long intervalSeconds, Path file, Path wtmpFile, Path btmpFile,
+                     boolean perSession, boolean excludeStale, String telemetryPath, Path webConfigFile,
+                     Log.Level logLevel, Log.Format logFormat) {
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 9999;
     public static final long DEFAULT_INTERVAL = 15;
     public static final String DEFAULT_FILE = "/var/run/utmp";
     public static final String DEFAULT_WTMP = "/var/log/wtmp";
     public static final String DEFAULT_BTMP = "/var/log/btmp";
+    public static final String DEFAULT_TELEMETRY_PATH = "/metrics";
     /** One day: longer resync intervals buy nothing. */
     public static final long MAX_INTERVAL = 86_400;
+
+    public Config {
+        listen = List.copyOf(listen);
+    }
 }

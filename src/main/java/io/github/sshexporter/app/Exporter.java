@@ -10,30 +10,25 @@ import io.github.sshexporter.sessions.UtmpSessionSource;
 import io.github.sshexporter.sys.NativeException;
 import io.github.sshexporter.sys.Processes;
 import io.github.sshexporter.sys.UtmpxFile;
+import io.github.sshexporter.web.ListenAddress;
+import io.github.sshexporter.web.WebConfigSource;
+import io.github.sshexporter.web.WebServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
-import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.net.BindException;
-import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Locale;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
-/** Wires the session loop to the metrics and the HTTP server, and runs them until a stop signal. */
+/** Wires the session loop to the metrics and the web server, and runs them until a stop signal. */
 public final class Exporter {
-    /** Scrapes are cheap (a published snapshot is serialised): two threads keep up and keep memory low. */
-    private static final int HTTP_THREADS = 2;
-    private static final int HTTP_QUEUE = 64;
-
     private final Config config;
+    private final WebConfigSource web;
 
-    public Exporter(Config config) {
+    public Exporter(Config config, WebConfigSource web) {
         this.config = config;
+        this.web = web;
     }
 
     /** A failure the user can act on: one line, then exit 1. */
@@ -49,13 +44,16 @@ public final class Exporter {
     public void run() throws StartupException, InterruptedException {
         ShutdownSignals signals = new ShutdownSignals();
         signals.install();
-        String host = config.host();
-        int port = config.port();
-        InetAddress address = resolve(host);
+        for (ListenAddress a : config.listen()) {
+            try {
+                a.socketAddress();
+            } catch (UnknownHostException e) {
+                throw new StartupException("cannot listen on " + a + ": no such address or host name");
+            }
+        }
         long intervalMillis = config.intervalSeconds() * 1000;
 
         UtmpSessionSource source;
-        LoginLogLoop logs;
         try {
             source = UtmpSessionSource.open(config.file());
         } catch (NativeException e) {
@@ -69,6 +67,7 @@ public final class Exporter {
         registry.register(sessions);
         JvmMetrics.builder().register(registry);
         health.eventsSource(false);
+        LoginLogLoop logs;
         try {
             logs = new LoginLogLoop(config.wtmpFile(), config.btmpFile(), intervalMillis,
                     new ActivityReporter(activity, health));
@@ -85,57 +84,42 @@ public final class Exporter {
         // Bind only once the first snapshot is published, so that the first scrape is exact.
         loop.awaitFirstRefresh(30, TimeUnit.SECONDS);
 
-        HTTPServer server;
+        WebServer server;
         try {
-            server = HTTPServer.builder()
-                    .inetAddress(address)
-                    .port(port)
-                    .registry(registry)
-                    .executorService(httpExecutor())
-                    .buildAndStart();
+            server = WebServer.start(config.listen(), config.telemetryPath(), registry, web, "SSH Exporter",
+                    Version.get());
+        } catch (WebServer.BindFailure e) {
+            stop(loop, logs);
+            throw new StartupException("cannot listen on " + e.address() + ": " + reason(e));
         } catch (IOException e) {
-            loop.stop(1, TimeUnit.SECONDS);
-            logs.stop(1, TimeUnit.SECONDS);
-            throw new StartupException("cannot listen on " + hostPort(host, port) + ": " + reason(e));
+            stop(loop, logs);
+            throw new StartupException("cannot start the web server: " + reason(e));
         }
-        Log.info("listening", "address", hostPort(host, server.getPort()), "file", config.file(),
-                "interval_s", config.intervalSeconds(), "version", Version.get());
+        if (web.file() != null) {
+            Log.info("web config loaded", "file", web.file(), "tls", web.tlsEnabled(),
+                    "users", web.config().users().size(), "certificate", web.certificateSubject());
+        }
+        for (WebServer.Bound b : server.bound()) {
+            Log.info("listening", "address", b.display(), "tls", b.tls(), "telemetry_path", config.telemetryPath(),
+                    "file", config.file(), "interval_s", config.intervalSeconds(), "version", Version.get());
+        }
 
         signals.await();
         Log.info("stopping", "signal", signals.signal());
-        loop.stop(1, TimeUnit.SECONDS);
-        logs.stop(1, TimeUnit.SECONDS);
-        server.stop();
+        stop(loop, logs);
+        server.close();
     }
 
-    private static InetAddress resolve(String host) throws StartupException {
-        try {
-            return InetAddress.getByName(host.startsWith("[") && host.endsWith("]")
-                    ? host.substring(1, host.length() - 1) : host);
-        } catch (UnknownHostException e) {
-            throw new StartupException("cannot listen on " + host + ": no such address or host name");
-        }
+    private static void stop(SessionLoop loop, LoginLogLoop logs) throws InterruptedException {
+        loop.stop(1, TimeUnit.SECONDS);
+        logs.stop(1, TimeUnit.SECONDS);
     }
 
     private static String reason(IOException e) {
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        if (e instanceof BindException) {
+        if (e instanceof BindException || e.getCause() instanceof BindException) {
             return message.toLowerCase(Locale.ROOT);
         }
         return message;
-    }
-
-    static String hostPort(String host, int port) {
-        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]:" + port : host + ":" + port;
-    }
-
-    private static ExecutorService httpExecutor() {
-        AtomicInteger n = new AtomicInteger();
-        return new ThreadPoolExecutor(HTTP_THREADS, HTTP_THREADS, 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(HTTP_QUEUE), r -> {
-                    Thread t = new Thread(r, "http-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
     }
 }

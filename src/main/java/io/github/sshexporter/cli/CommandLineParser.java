@@ -1,9 +1,12 @@
 package io.github.sshexporter.cli;
 
 import io.github.sshexporter.app.Config;
+import io.github.sshexporter.log.Log;
+import io.github.sshexporter.web.ListenAddress;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
@@ -27,11 +30,23 @@ public final class CommandLineParser {
     public record Version() implements Request {}
 
     static final Options OPTIONS = new Options()
+            .addOption(Option.builder().longOpt("web.listen-address").hasArg().argName("HOST:PORT")
+                    .desc("Address to serve on: host:port, [::1]:port, or :port for every interface (IPv6 "
+                            + "and IPv4). Repeat it to serve on several addresses. Default "
+                            + Config.DEFAULT_HOST + ":" + Config.DEFAULT_PORT + " (every IPv4 interface).").build())
             .addOption(Option.builder("H").longOpt("host").hasArg().argName("ADDRESS")
-                    .desc("Address to listen on (default " + Config.DEFAULT_HOST
-                            + ": every IPv4 interface; :: for IPv6 too; 127.0.0.1 for this host only).").build())
+                    .desc("Old spelling: the host part of --web.listen-address (default " + Config.DEFAULT_HOST
+                            + "; :: for IPv6 too; 127.0.0.1 for this host only).").build())
             .addOption(Option.builder("p").longOpt("port").hasArg().argName("PORT")
-                    .desc("TCP port to serve /metrics on (default " + Config.DEFAULT_PORT + ").").build())
+                    .desc("Old spelling: the port part of --web.listen-address (default " + Config.DEFAULT_PORT
+                            + ").").build())
+            .addOption(Option.builder().longOpt("web.telemetry-path").hasArg().argName("PATH")
+                    .desc("Path under which to serve metrics (default " + Config.DEFAULT_TELEMETRY_PATH
+                            + "). / shows a landing page otherwise; /-/healthy answers 200.").build())
+            .addOption(Option.builder().longOpt("web.config.file").hasArg().argName("FILE")
+                    .desc("Web config file of the Prometheus exporter-toolkit (the one node_exporter reads): "
+                            + "TLS, client certificates, basic auth, response headers. Re-read when it or the "
+                            + "files it names change. Default: none (plain HTTP, no auth).").build())
             .addOption(Option.builder("i").longOpt("interval").hasArg().argName("SECONDS")
                     .desc("Safety resync interval in whole seconds, 1 to " + Config.MAX_INTERVAL + " (default "
                             + Config.DEFAULT_INTERVAL + "). Changes are seen at once through inotify; "
@@ -52,6 +67,11 @@ public final class CommandLineParser {
                     .desc("Leave records whose process no longer exists out of all counts (off by default; "
                             + "they are always reported in ssh_stale_sessions). Do not use where the exporter "
                             + "cannot see the host's processes (its own pid namespace).").build())
+            .addOption(Option.builder().longOpt("log.level").hasArg().argName("LEVEL")
+                    .desc("Only log messages at or above this level: debug, info, warn, error (default info).")
+                    .build())
+            .addOption(Option.builder().longOpt("log.format").hasArg().argName("FORMAT")
+                    .desc("Log line format on stderr: logfmt or json (default logfmt).").build())
             .addOption(Option.builder("h").longOpt("help").desc("Print this help and exit.").build())
             .addOption(Option.builder("V").longOpt("version").desc("Print the version and exit.").build());
 
@@ -80,21 +100,82 @@ public final class CommandLineParser {
         }
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (Option o : line.getOptions()) {
-            if (!seen.add(o.getKey())) {
+            if (!o.getKey().equals("web.listen-address") && !seen.add(o.getKey())) {
                 throw new UsageException("option " + describe(o) + " given more than once");
             }
+        }
+        List<ListenAddress> listen = listenAddresses(line);
+        long interval = number(line, "interval", Config.DEFAULT_INTERVAL, 1, Config.MAX_INTERVAL);
+        Path file = utmpFile("--file", line.getOptionValue("file", Config.DEFAULT_FILE));
+        Path wtmp = optionalLog(line, "wtmp.file", Config.DEFAULT_WTMP);
+        Path btmp = optionalLog(line, "btmp.file", Config.DEFAULT_BTMP);
+        String telemetryPath = telemetryPath(line.getOptionValue("web.telemetry-path", Config.DEFAULT_TELEMETRY_PATH));
+        Path webConfig = webConfigFile(line.getOptionValue("web.config.file", ""));
+        Log.Level level = choice(line, "log.level", "info", Log.Level.class, "debug, info, warn, error");
+        Log.Format format = choice(line, "log.format", "logfmt", Log.Format.class, "logfmt, json");
+        return new Run(new Config(listen, interval, file, wtmp, btmp, line.hasOption("collector.sessions"),
+                line.hasOption("sessions.exclude-stale"), telemetryPath, webConfig, level, format));
+    }
+
+    /** --web.listen-address (repeatable), or the old -H/-p; never both. */
+    private static List<ListenAddress> listenAddresses(CommandLine line) throws UsageException {
+        boolean old = line.hasOption("host") || line.hasOption("port");
+        if (line.hasOption("web.listen-address")) {
+            if (old) {
+                throw new UsageException("give either --web.listen-address or -H/--host and -p/--port, not both");
+            }
+            List<ListenAddress> out = new ArrayList<>();
+            for (String text : line.getOptionValues("web.listen-address")) {
+                try {
+                    ListenAddress a = ListenAddress.parse(text);
+                    if (out.contains(a)) {
+                        throw new UsageException("--web.listen-address " + a + " given twice");
+                    }
+                    out.add(a);
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException("--web.listen-address " + e.getMessage());
+                }
+            }
+            return out;
         }
         String host = line.getOptionValue("host", Config.DEFAULT_HOST).strip();
         if (host.isEmpty()) {
             throw new UsageException("--host must not be empty");
         }
         int port = (int) number(line, "port", Config.DEFAULT_PORT, 1, 65_535);
-        long interval = number(line, "interval", Config.DEFAULT_INTERVAL, 1, Config.MAX_INTERVAL);
-        Path file = utmpFile("--file", line.getOptionValue("file", Config.DEFAULT_FILE));
-        Path wtmp = optionalLog(line, "wtmp.file", Config.DEFAULT_WTMP);
-        Path btmp = optionalLog(line, "btmp.file", Config.DEFAULT_BTMP);
-        return new Run(new Config(host, port, interval, file, wtmp, btmp,
-                line.hasOption("collector.sessions"), line.hasOption("sessions.exclude-stale")));
+        return List.of(ListenAddress.of(host, port));
+    }
+
+    private static String telemetryPath(String path) throws UsageException {
+        if (!path.startsWith("/") || path.chars().anyMatch(c -> c <= ' ' || c == '?' || c == '#' || c == 0x7f)) {
+            throw new UsageException("--web.telemetry-path '" + path + "' must start with / and hold no spaces, ? or #");
+        }
+        if (path.equals("/-/healthy")) {
+            throw new UsageException("--web.telemetry-path /-/healthy is taken by the health check");
+        }
+        return path;
+    }
+
+    private static Path webConfigFile(String text) throws UsageException {
+        if (text.isEmpty()) {
+            return null;
+        }
+        try {
+            return Path.of(text).toAbsolutePath().normalize();
+        } catch (InvalidPathException e) {
+            throw new UsageException("--web.config.file '" + text + "' is not a valid path");
+        }
+    }
+
+    private static <E extends Enum<E>> E choice(CommandLine line, String name, String fallback, Class<E> type,
+            String allowed) throws UsageException {
+        String text = line.getOptionValue(name, fallback).strip();
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equalsIgnoreCase(text)) {
+                return e;
+            }
+        }
+        throw new UsageException("--" + name + " '" + text + "' is not one of " + allowed);
     }
 
     private static long number(CommandLine line, String name, long fallback, long min, long max)
@@ -152,10 +233,11 @@ public final class CommandLineParser {
         try (java.io.PrintWriter out = new java.io.PrintWriter(text)) {
             formatter.printHelp(out, 100, "ssh-exporter [OPTIONS]",
                     "Prometheus exporter for login sessions: serves ssh_num_sessions{remote_ip} and friends on "
-                            + "/metrics, read live from the utmp database through glibc and inotify.\n\n",
+                            + "/metrics (over TLS and with basic auth with --web.config.file), read live from the utmp "
+                            + "database through glibc and inotify.\n\n",
                     OPTIONS, 2, 4,
                     "\nExit status: 0 stopped normally (SIGTERM/SIGINT), 1 runtime failure (e.g. port in use), "
-                            + "2 bad usage.");
+                            + "2 bad usage (including an invalid --web.config.file at start).");
         }
         return text.toString();
     }

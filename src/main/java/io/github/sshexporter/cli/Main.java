@@ -4,12 +4,12 @@ import io.github.sshexporter.app.Config;
 import io.github.sshexporter.app.Exporter;
 import io.github.sshexporter.app.Version;
 import io.github.sshexporter.log.Log;
-import java.util.regex.Pattern;
+import io.github.sshexporter.web.ListenAddress;
+import io.github.sshexporter.web.WebConfigException;
+import io.github.sshexporter.web.WebConfigSource;
 
 /** Entry point: flags, exit codes, and nothing else. */
 public final class Main {
-    private static final Pattern IPV4_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
-
     private Main() {}
 
     public static void main(String[] args) {
@@ -33,13 +33,25 @@ public final class Main {
             return ExitCode.OK;
         }
         Config config = ((CommandLineParser.Run) request).config();
-        // An IPv4 address gets a plain IPv4 socket, not a dual-stack one showing as [::ffff:...];
+        Log.setLevel(config.logLevel());
+        Log.setFormat(config.logFormat());
+        // IPv4 addresses only: plain IPv4 sockets, not dual-stack ones showing as [::ffff:...];
         // this must be set before the JVM first touches the network.
-        if (IPV4_LITERAL.matcher(config.host()).matches() && System.getProperty("java.net.preferIPv4Stack") == null) {
+        if (config.listen().stream().allMatch(ListenAddress::ipv4Literal)
+                && System.getProperty("java.net.preferIPv4Stack") == null) {
             System.setProperty("java.net.preferIPv4Stack", "true");
         }
+        WebConfigSource web = WebConfigSource.none();
+        if (config.webConfigFile() != null) {
+            try {
+                web = WebConfigSource.open(config.webConfigFile());
+            } catch (WebConfigException e) {
+                System.err.println("ssh-exporter: --web.config.file " + config.webConfigFile() + ": " + e.getMessage());
+                return ExitCode.USAGE;
+            }
+        }
         try {
-            new Exporter(config).run();
+            new Exporter(config, web).run();
             return ExitCode.OK;
         } catch (Exporter.StartupException e) {
             Log.error(e.getMessage());

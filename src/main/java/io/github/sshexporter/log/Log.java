@@ -6,19 +6,28 @@ import java.util.Locale;
 
 /**
  * One event per line on stderr, in logfmt ({@code key=value}), which systemd's journal keeps as
- * it is and which Prometheus' own tools also write. Hand-written: a logging framework would cost
- * more memory and start-up time than this whole exporter's logging needs.
+ * it is and which Prometheus' own tools also write, or in JSON ({@code --log.format=json}).
+ * Hand-written: a logging framework would cost more memory and start-up time than this whole
+ * exporter's logging needs.
  */
 public final class Log {
     public enum Level { DEBUG, INFO, WARN, ERROR }
 
+    /** The line formats of {@code --log.format}. */
+    public enum Format { LOGFMT, JSON }
+
     private static volatile Level threshold = Level.INFO;
+    private static volatile Format format = Format.LOGFMT;
     private static volatile PrintStream out = System.err;
 
     private Log() {}
 
     public static void setLevel(Level level) {
         threshold = level;
+    }
+
+    public static void setFormat(Format f) {
+        format = f;
     }
 
     public static boolean enabled(Level level) {
@@ -47,13 +56,27 @@ public final class Log {
             return;
         }
         StringBuilder line = new StringBuilder(96);
-        line.append("ts=").append(Instant.now())
-                .append(" level=").append(level.name().toLowerCase(Locale.ROOT))
-                .append(" msg=");
-        appendValue(line, message);
-        for (int i = 0; i + 1 < keyValues.length; i += 2) {
-            line.append(' ').append(keyValues[i]).append('=');
-            appendValue(line, String.valueOf(keyValues[i + 1]));
+        String levelName = level.name().toLowerCase(Locale.ROOT);
+        if (format == Format.JSON) {
+            line.append("{\"ts\":\"").append(Instant.now()).append("\",\"level\":\"").append(levelName)
+                    .append("\",\"msg\":");
+            appendJson(line, message);
+            for (int i = 0; i + 1 < keyValues.length; i += 2) {
+                line.append(',');
+                appendJson(line, String.valueOf(keyValues[i]));
+                line.append(':');
+                appendJson(line, String.valueOf(keyValues[i + 1]));
+            }
+            line.append('}');
+        } else {
+            line.append("ts=").append(Instant.now())
+                    .append(" level=").append(levelName)
+                    .append(" msg=");
+            appendValue(line, message);
+            for (int i = 0; i + 1 < keyValues.length; i += 2) {
+                line.append(' ').append(keyValues[i]).append('=');
+                appendValue(line, String.valueOf(keyValues[i + 1]));
+            }
         }
         PrintStream stream = out;
         synchronized (Log.class) {
@@ -83,6 +106,29 @@ public final class Log {
                 case '\t' -> line.append("\\t");
                 default -> {
                     if (c < ' ' || c == 0x7f) {
+                        line.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        line.append(c);
+                    }
+                }
+            }
+        }
+        line.append('"');
+    }
+
+    /** A JSON string: quotes, backslashes and control characters escaped. */
+    static void appendJson(StringBuilder line, String value) {
+        line.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> line.append("\\\"");
+                case '\\' -> line.append("\\\\");
+                case '\n' -> line.append("\\n");
+                case '\r' -> line.append("\\r");
+                case '\t' -> line.append("\\t");
+                default -> {
+                    if (c < ' ' || c == 0x7f || c == 0x2028 || c == 0x2029) {
                         line.append(String.format("\\u%04x", (int) c));
                     } else {
                         line.append(c);

@@ -6,8 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.github.sshexporter.log.Log;
+import io.github.sshexporter.web.ListenAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,14 +29,17 @@ class CommandLineParserTest {
     @Test
     void defaultsAreTheOldScriptsDefaults() throws UsageException {
         Config c = run();
-        assertEquals("0.0.0.0", c.host());
-        assertEquals(9999, c.port());
+        assertEquals(List.of(new ListenAddress("0.0.0.0", 9999)), c.listen());
         assertEquals(15, c.intervalSeconds());
         assertEquals(Path.of("/var/run/utmp"), c.file());
         assertEquals(Path.of("/var/log/wtmp"), c.wtmpFile());
         assertEquals(Path.of("/var/log/btmp"), c.btmpFile());
         assertEquals(false, c.perSession());
         assertEquals(false, c.excludeStale());
+        assertEquals("/metrics", c.telemetryPath());
+        assertNull(c.webConfigFile());
+        assertEquals(Log.Level.INFO, c.logLevel());
+        assertEquals(Log.Format.LOGFMT, c.logFormat());
     }
 
     @Test
@@ -48,9 +56,26 @@ class CommandLineParserTest {
     void shortAndLongFlags() throws UsageException {
         Path f = dir.resolve("utmp");
         Config c = run("-H", "127.0.0.1", "-p", "9100", "-i", "3600", "-f", f.toString());
-        assertEquals(new Config("127.0.0.1", 9100, 3600, f, Path.of("/var/log/wtmp"), Path.of("/var/log/btmp"),
-                false, false), c);
+        assertEquals(new Config(List.of(new ListenAddress("127.0.0.1", 9100)), 3600, f, Path.of("/var/log/wtmp"),
+                Path.of("/var/log/btmp"), false, false, "/metrics", null, Log.Level.INFO, Log.Format.LOGFMT), c);
         assertEquals(c, run("--host=127.0.0.1", "--port", "9100", "--interval", "3600", "--file", f.toString()));
+        assertEquals(c, run("--web.listen-address=127.0.0.1:9100", "-i", "3600", "-f", f.toString()));
+    }
+
+    @Test
+    void ecosystemSpellings() throws UsageException {
+        Config c = run("--web.listen-address", "127.0.0.1:9100", "--web.listen-address=[::1]:9101",
+                "--web.listen-address", ":9102", "--web.telemetry-path", "/x/metrics",
+                "--web.config.file", "web.yml", "--log.level", "debug", "--log.format=json");
+        assertEquals(List.of(new ListenAddress("127.0.0.1", 9100), new ListenAddress("::1", 9101),
+                new ListenAddress("", 9102)), c.listen());
+        assertEquals("/x/metrics", c.telemetryPath());
+        assertEquals(Path.of("web.yml").toAbsolutePath(), c.webConfigFile());
+        assertEquals(Log.Level.DEBUG, c.logLevel());
+        assertEquals(Log.Format.JSON, c.logFormat());
+        assertEquals(List.of(new ListenAddress("::1", 9999)), run("-H", "::1").listen());
+        assertEquals(List.of(new ListenAddress("::", 9999)), run("-H", "[::]").listen());
+        assertEquals(Log.Level.WARN, run("--log.level", "warn").logLevel());
     }
 
     @Test
@@ -59,7 +84,8 @@ class CommandLineParserTest {
         assertInstanceOf(CommandLineParser.Help.class, CommandLineParser.parse(new String[] {"-h"}));
         assertInstanceOf(CommandLineParser.Version.class, CommandLineParser.parse(new String[] {"-V"}));
         String help = CommandLineParser.help();
-        for (String flag : new String[] {"--host", "--port", "--interval", "--file", "--help", "--version"}) {
+        for (String flag : new String[] {"--host", "--port", "--interval", "--file", "--help", "--version",
+                "--web.listen-address", "--web.telemetry-path", "--web.config.file", "--log.level", "--log.format"}) {
             assertTrue(help.contains(flag), flag);
         }
     }
@@ -79,6 +105,18 @@ class CommandLineParserTest {
         "-f /tmp|--file /tmp is a directory, not a utmp-format file",
         "--btmp.file /tmp|--btmp.file /tmp is a directory, not a utmp-format file",
         "--wtmp.file /nope/wtmp|--wtmp.file /nope/wtmp: directory /nope does not exist",
+        "-p 9100 --web.listen-address :9100|give either --web.listen-address or -H/--host and -p/--port, not both",
+        "--web.listen-address :9100 -H 127.0.0.1|give either --web.listen-address or -H/--host and -p/--port, not both",
+        "--web.listen-address 9100|--web.listen-address '9100' has no port (write host:port, [::1]:port or :port)",
+        "--web.listen-address ::1:9100|--web.listen-address '::1:9100': an IPv6 address needs brackets, as in [::1]:9999",
+        "--web.listen-address 127.0.0.1:0|--web.listen-address '127.0.0.1:0': port 0 is out of range (1 to 65535)",
+        "--web.listen-address 127.0.0.1:x|--web.listen-address '127.0.0.1:x': port 'x' is not a number from 1 to 65535",
+        "--web.listen-address :1 --web.listen-address :1|--web.listen-address :1 given twice",
+        "--web.telemetry-path metrics|--web.telemetry-path 'metrics' must start with / and hold no spaces, ? or #",
+        "--web.telemetry-path /-/healthy|--web.telemetry-path /-/healthy is taken by the health check",
+        "--log.level trace|--log.level 'trace' is not one of debug, info, warn, error",
+        "--log.format text|--log.format 'text' is not one of logfmt, json",
+        "--log.format json --log.format json|option --log.format given more than once",
     })
     void badInputIsOneClearLine(String args, String message) {
         UsageException e = assertThrows(UsageException.class, () -> CommandLineParser.parse(args.split(" ")));

@@ -41,14 +41,25 @@ public final class ExporterProcess implements AutoCloseable {
 
     /** Starts {@code java -jar ssh-exporter.jar ARGS}; {@code port} is only remembered for scraping. */
     public static ExporterProcess start(int port, String... args) throws IOException {
-        return startWith(List.of(), port, args);
+        return startWith(List.of(), List.of(), port, args);
+    }
+
+    /** Starts {@code java JVM_OPTIONS -jar ssh-exporter.jar ARGS}. */
+    public static ExporterProcess start(List<String> jvmOptions, int port, String... args) throws IOException {
+        return startWith(List.of(), jvmOptions, port, args);
     }
 
     /** The same, behind a command prefix such as {@code setpriv --reuid=...}. */
     public static ExporterProcess startWith(List<String> prefix, int port, String... args) throws IOException {
+        return startWith(prefix, List.of(), port, args);
+    }
+
+    private static ExporterProcess startWith(List<String> prefix, List<String> jvmOptions, int port, String... args)
+            throws IOException {
         List<String> command = new ArrayList<>(prefix);
-        command.addAll(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar().toString()));
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar().toString()));
         command.addAll(List.of(args));
         return new ExporterProcess(new ProcessBuilder(command).start(), port);
     }
@@ -99,7 +110,8 @@ public final class ExporterProcess implements AutoCloseable {
 
     /** Waits for the "listening" log line. */
     public void awaitListening() {
-        if (!Await.until(20_000, () -> stderr.stream().anyMatch(l -> l.contains("msg=listening")) || !alive())) {
+        if (!Await.until(20_000, () -> stderr.stream().anyMatch(
+                l -> l.contains("msg=listening") || l.contains("\"msg\":\"listening\"")) || !alive())) {
             throw new AssertionError("exporter did not start listening; stderr: " + stderr);
         }
         if (!alive()) {

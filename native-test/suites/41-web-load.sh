@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Hostile clients on loopback against an exporter serving TLS + basic auth: 200 idle connections
+# and 100 that trickle a TLS handshake are held open (re-opened as the exporter closes them)
+# while normal scrapes (a new TLS connection each) and a sustained wrk load run. Scrapes must
+# all succeed, quickly; wrk must see no errors. Bounded in count and time (about a minute).
+# BENCH_OUT=FILE appends the figures there (docs/BENCHMARKS.md was written from this suite).
+set -u
+. "$(cd "$(dirname "$0")/.." && pwd)/lib.sh"
+
+need openssl openssl || finish
+need curl curl || finish
+need htpasswd apache2-utils --no-install-recommends || finish
+need wrk wrk --no-install-recommends || finish
+need gcc gcc || finish
+need python3 python3 || finish
+
+work="$(mktemp -d /tmp/ssh-exporter-nt-load.XXXXXX)"
+on_exit rm -rf "$work"
+cd "$work" || { fail "temp dir" "cannot enter $work"; finish; }
+
+openssl req -x509 -newkey rsa:2048 -nodes -keyout server.key -out server.crt -days 2 -subj /CN=localhost \
+    -addext subjectAltName=DNS:localhost,IP:127.0.0.1 >/dev/null 2>&1 || { fail "certificate" "openssl failed"; finish; }
+printf 'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\nbasic_auth_users:\n  prom: %s\n' \
+    "$(htpasswd -nbBC 10 "" secret | tr -d ':\n')" >web.yml
+gcc -O2 -o utmpx_writer "$REPO_DIR/src/test/c/utmpx_writer.c" || { fail "utmpx_writer builds" "gcc"; finish; }
+: >utmp
+./utmpx_writer "$work/utmp" fill 1000 100 || { fail "utmp filled" "utmpx_writer"; finish; }
+
+port="$(free_port)"
+# The footprint flags of DESIGN.md: what a packaged exporter runs with.
+SSH_EXPORTER_CMD="${SSH_EXPORTER_CMD:-java -Xmx16m -Xms4m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss256k -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=8m -XX:-UsePerfData -jar $(exporter_jar)}"
+start_exporter "$work/exporter.log" --web.listen-address "127.0.0.1:$port" -f "$work/utmp" \
+    --web.config.file "$work/web.yml" || finish
+up() { grep -q 'msg=listening' "$work/exporter.log"; }
+wait_for 30 up || { fail "exporter starts" "$(tail -3 "$work/exporter.log" | tr '\n' ' ')"; finish; }
+url="https://127.0.0.1:$port/metrics"
+curl_scrape() { curl -sf --max-time 5 --cacert server.crt -u prom:secret -o /dev/null -w '%{time_total}\n' "$url"; }
+curl_scrape >/dev/null || { fail "first scrape" "$(tail -3 exporter.log | tr '\n' ' ')"; finish; }
+rss() { ps -o rss= -p "$EXPORTER_PID" | tr -d ' '; }
+rss_idle="$(rss)"
+
+# hold.py MODE COUNT SECONDS: keeps COUNT connections open; idle ones send nothing, slow-tls ones
+# send 5 bytes of a TLS record header (the exporter then waits for the rest). Re-opens closed ones.
+cat >hold.py <<'PY'
+import socket, sys, time
+mode, n, seconds, port = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+socks, opened, end = [], 0, time.time() + seconds
+while time.time() < end:
+    alive = []
+    for s in socks:
+        try:
+            if s.recv(1, socket.MSG_DONTWAIT) == b"":
+                s.close(); continue
+        except BlockingIOError:
+            pass
+        except OSError:
+            s.close(); continue
+        alive.append(s)
+    socks = alive
+    while len(socks) < n:
+        try:
+            s = socket.create_connection(("127.0.0.1", port), timeout=2)
+        except OSError:
+            break
+        if mode == "slow-tls":
+            s.sendall(b"\x16\x03\x01\x02\x00")  # a handshake record of 512 bytes, never sent
+        socks.append(s); opened += 1
+    time.sleep(0.2)
+print(f"{mode}: held {len(socks)} at the end, opened {opened}")
+PY
+# NT_WEB_HOSTILE=0: the same measurements without hostile connections (a baseline).
+idle_n=200 slow_n=100
+[ "${NT_WEB_HOSTILE:-1}" = 0 ] && idle_n=0 slow_n=0
+python3 hold.py idle "$idle_n" 45 "$port" >hold-idle.out 2>&1 &
+hold1=$!; on_exit kill_pid "$hold1"
+python3 hold.py slow-tls "$slow_n" 45 "$port" >hold-slow.out 2>&1 &
+hold2=$!; on_exit kill_pid "$hold2"
+held() { [ "$(ss -Htn state established "( dport = :$port )" | wc -l)" -ge $((idle_n + slow_n)) ]; }
+if [ "$idle_n" = 0 ]; then
+    pass "baseline: no hostile connections"
+elif wait_for 10 held; then
+    pass "300 hostile connections held open (200 idle, 100 trickling a TLS handshake)"
+else
+    fail "300 hostile connections held open" "only $(ss -Htn state established "( dport = :$port )" | wc -l)"
+fi
+
+# Normal scrapes: 200, each a new TLS connection with basic auth, one after the other.
+: >times.txt
+failed=0
+for i in $(seq 200); do curl_scrape >>times.txt || failed=$((failed + 1)); done
+read -r p50 p99 max < <(sort -n times.txt | awk '{a[NR]=$1*1000} END {printf "%.1f %.1f %.1f\n", a[int(NR*0.5)], a[int(NR*0.99)], a[NR]}')
+check "200 scrapes under hostile load, none failed ($failed failed)" [ "$failed" = 0 ]
+# The failure this catches: a scrape waiting behind trickling clients for maxReqTime (5 s).
+check "scrape latency under hostile load: p50 ${p50} ms, p99 ${p99} ms, max ${max} ms (p99 < 1 s)" \
+    awk -v p="$p99" 'BEGIN { exit !(p < 1000) }'
+
+# Sustained concurrent scrapes (keep-alive TLS, basic auth) while the hostile connections stay.
+wrk -t2 -c8 -d15s --timeout 5s --latency -H "Authorization: Basic $(printf prom:secret | base64)" "$url" >wrk.txt 2>&1
+wrk_p99="$(awk '$1 == "99%" {print $2}' wrk.txt)"
+wrk_rps="$(awk '/^Requests\/sec/ {print $2}' wrk.txt)"
+if grep -qE 'Socket errors|Non-2xx' wrk.txt || [ -z "$wrk_p99" ]; then
+    fail "wrk 15 s, 8 connections: no errors" "$(grep -E 'Socket errors|Non-2xx' wrk.txt)"
+else
+    pass "wrk 15 s, 8 connections: no errors, $wrk_rps requests/s, p99 $wrk_p99"
+fi
+rss_load="$(rss)"
+check "exporter alive after the load (RSS ${rss_idle} KiB idle, ${rss_load} KiB under load)" kill -0 "$EXPORTER_PID"
+kill_pid "$hold1"; kill_pid "$hold2"
+scrape_ok() { curl_scrape >/dev/null; }
+check "a scrape right after" scrape_ok
+if [ -n "${BENCH_OUT:-}" ]; then
+    {
+        echo "- hostile connections held: $idle_n idle, $slow_n trickling a TLS handshake"
+        echo "- normal scrapes (new TLS connection + basic auth each, 200 in a row, curl): p50 ${p50} ms, p99 ${p99} ms, max ${max} ms, ${failed} failed"
+        echo "- wrk -t2 -c8 -d15s (keep-alive TLS + basic auth): ${wrk_rps} requests/s, p99 ${wrk_p99}, $(grep -cE 'Socket errors|Non-2xx' wrk.txt) error lines"
+        echo "- exporter RSS: ${rss_idle} KiB before, ${rss_load} KiB after the load"
+        echo '```'; cat wrk.txt; echo '```'
+    } >>"$BENCH_OUT"
+fi
+kill_pid "$EXPORTER_PID"
+finish
