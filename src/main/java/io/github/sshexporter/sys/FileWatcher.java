@@ -5,12 +5,13 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * Blocks until one file changes, through inotify.
+ * Blocks until a file changes, through inotify.
  *
- * <p>Two watches: the file itself (in-place writes, truncation, chmod, deletion) and its
+ * <p>Two watches per file: the file itself (in-place writes, truncation, chmod, deletion) and its
  * directory (the file created, or renamed over, under that name). After any relevant event the
  * file watch is armed again, because a replaced file has a new inode and the old watch is dead.
- * An eventfd next to the inotify descriptor lets another thread end a wait at once.
+ * An eventfd next to the inotify descriptor lets another thread end a wait at once. Several
+ * files can share one watcher (one descriptor): a change to any of them ends the wait.
  *
  * <p>{@link #await} must be called from one thread; {@link #wakeUp} from any.
  */
@@ -49,32 +50,56 @@ public final class FileWatcher implements AutoCloseable {
         WOKEN
     }
 
-    private final byte[] filePath;
-    private final byte[] dirPath;
-    private final byte[] fileName;
+    /** One watched file: its own watch and its directory's. */
+    private static final class Target {
+        final byte[] filePath;
+        final byte[] dirPath;
+        final byte[] fileName;
+        int fileWd = -1;
+        int dirWd = -1;
+        int fileWatchErrno;
+
+        Target(Path file) {
+            Path absolute = file.toAbsolutePath();
+            this.filePath = UtmpxFile.nativePath(absolute);
+            Path dir = absolute.getParent();
+            this.dirPath = UtmpxFile.nativePath(dir == null ? absolute.getRoot() : dir);
+            byte[] name = UtmpxFile.nativePath(absolute.getFileName());
+            this.fileName = Arrays.copyOf(name, name.length - 1);
+        }
+    }
+
+    private final Target[] targets;
     private final int inotifyFd;
     private final int wakeFd;
     private final Memory pollFds = new Memory(16);
     private final Memory events = new Memory(BUFFER_SIZE);
     private final Memory counter = new Memory(8);
-    private int fileWd = -1;
-    private int dirWd = -1;
-    private int fileWatchErrno;
     private volatile boolean closed;
 
-    private FileWatcher(Path file, int inotifyFd, int wakeFd) {
-        Path absolute = file.toAbsolutePath();
-        this.filePath = UtmpxFile.nativePath(absolute);
-        Path dir = absolute.getParent();
-        this.dirPath = UtmpxFile.nativePath(dir == null ? absolute.getRoot() : dir);
-        byte[] name = UtmpxFile.nativePath(absolute.getFileName());
-        this.fileName = Arrays.copyOf(name, name.length - 1);
+    private FileWatcher(Path[] files, int inotifyFd, int wakeFd) {
+        this.targets = new Target[files.length];
+        for (int i = 0; i < files.length; i++) {
+            targets[i] = new Target(files[i]);
+        }
         this.inotifyFd = inotifyFd;
         this.wakeFd = wakeFd;
     }
 
     /** Watches {@code file} and its directory. Fails when the directory cannot be watched. */
     public static FileWatcher open(Path file) throws NativeException {
+        return open(new Path[] {file});
+    }
+
+    /**
+     * Watches each file and its directory; a change to any of them ends a wait. Fails when a
+     * directory cannot be watched. {@link #fileWatched()} and {@link #fileWatchErrno()} speak of
+     * the first file.
+     */
+    public static FileWatcher open(Path... files) throws NativeException {
+        if (files.length == 0) {
+            throw new IllegalArgumentException("no file to watch");
+        }
         UtmpxFile.checkLibc();
         int ifd = Libc.inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
         if (ifd < 0) {
@@ -86,24 +111,27 @@ public final class FileWatcher implements AutoCloseable {
             Libc.close(ifd);
             throw new NativeException("eventfd", errno);
         }
-        FileWatcher watcher = new FileWatcher(file, ifd, efd);
-        if (!watcher.armDirectory()) {
-            int errno = Libc.errno();
-            watcher.close();
-            throw new NativeException("inotify_add_watch on the directory of " + file, errno);
+        FileWatcher watcher = new FileWatcher(files, ifd, efd);
+        for (int i = 0; i < files.length; i++) {
+            Target t = watcher.targets[i];
+            if (!watcher.armDirectory(t)) {
+                int errno = Libc.errno();
+                watcher.close();
+                throw new NativeException("inotify_add_watch on the directory of " + files[i], errno);
+            }
+            watcher.armFile(t);
         }
-        watcher.armFile();
         return watcher;
     }
 
-    /** True when the file itself is watched now (false while it is missing). */
+    /** True when the (first) file itself is watched now (false while it is missing). */
     public boolean fileWatched() {
-        return fileWd >= 0;
+        return targets[0].fileWd >= 0;
     }
 
-    /** errno of the last failed attempt to watch the file, 0 when it is watched. */
+    /** errno of the last failed attempt to watch the (first) file, 0 when it is watched. */
     public int fileWatchErrno() {
-        return fileWatchErrno;
+        return targets[0].fileWatchErrno;
     }
 
     /**
@@ -171,18 +199,22 @@ public final class FileWatcher implements AutoCloseable {
                 int nameLength = events.getInt(offset + 12);
                 if ((mask & IN_Q_OVERFLOW) != 0) {
                     relevant = true;
-                } else if (wd == fileWd) {
-                    relevant = true;
-                    if ((mask & IN_IGNORED) != 0) {
-                        fileWd = -1;
-                    }
-                } else if (wd == dirWd) {
-                    if ((mask & IN_IGNORED) != 0) {
-                        dirWd = -1;
+                }
+                // Several targets may share a directory watch (inotify gives one wd per inode).
+                for (Target t : targets) {
+                    if (wd == t.fileWd) {
                         relevant = true;
-                    } else if ((mask & (IN_DELETE_SELF | IN_MOVE_SELF)) != 0
-                            || nameMatches(offset + EVENT_HEADER, nameLength)) {
-                        relevant = true;
+                        if ((mask & IN_IGNORED) != 0) {
+                            t.fileWd = -1;
+                        }
+                    } else if (wd == t.dirWd) {
+                        if ((mask & IN_IGNORED) != 0) {
+                            t.dirWd = -1;
+                            relevant = true;
+                        } else if ((mask & (IN_DELETE_SELF | IN_MOVE_SELF)) != 0
+                                || nameMatches(t, offset + EVENT_HEADER, nameLength)) {
+                            relevant = true;
+                        }
                     }
                 }
                 // Events of a watch already replaced (an old inode) are ignored.
@@ -191,7 +223,8 @@ public final class FileWatcher implements AutoCloseable {
         }
     }
 
-    private boolean nameMatches(int offset, int length) {
+    private boolean nameMatches(Target t, int offset, int length) {
+        byte[] fileName = t.fileName;
         if (length < fileName.length) {
             return false;
         }
@@ -204,25 +237,37 @@ public final class FileWatcher implements AutoCloseable {
     }
 
     private void rearm() {
-        if (dirWd < 0) {
-            armDirectory();
+        for (Target t : targets) {
+            if (t.dirWd < 0) {
+                armDirectory(t);
+            }
+            armFile(t);
         }
-        armFile();
     }
 
-    private boolean armDirectory() {
-        dirWd = Libc.inotify_add_watch(inotifyFd, dirPath, DIR_MASK);
-        return dirWd >= 0;
+    private boolean armDirectory(Target t) {
+        t.dirWd = Libc.inotify_add_watch(inotifyFd, t.dirPath, DIR_MASK);
+        return t.dirWd >= 0;
     }
 
     /** Watches the inode now behind the path; forgets the watch of a replaced one. */
-    private void armFile() {
-        int wd = Libc.inotify_add_watch(inotifyFd, filePath, FILE_MASK);
-        fileWatchErrno = wd < 0 ? Libc.errno() : 0;
-        if (fileWd >= 0 && wd != fileWd) {
-            Libc.inotify_rm_watch(inotifyFd, fileWd);
+    private void armFile(Target t) {
+        int wd = Libc.inotify_add_watch(inotifyFd, t.filePath, FILE_MASK);
+        t.fileWatchErrno = wd < 0 ? Libc.errno() : 0;
+        if (t.fileWd >= 0 && wd != t.fileWd && !sharedWatch(t, t.fileWd)) {
+            Libc.inotify_rm_watch(inotifyFd, t.fileWd);
         }
-        fileWd = wd;
+        t.fileWd = wd;
+    }
+
+    /** True when another target still uses watch {@code wd} (the same inode watched twice). */
+    private boolean sharedWatch(Target self, int wd) {
+        for (Target t : targets) {
+            if (t != self && (t.fileWd == wd || t.dirWd == wd)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
