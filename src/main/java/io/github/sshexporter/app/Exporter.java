@@ -2,8 +2,10 @@ package io.github.sshexporter.app;
 
 import io.github.sshexporter.log.Log;
 import io.github.sshexporter.metrics.SessionMetrics;
+import io.github.sshexporter.metrics.SourceInfo;
+import io.github.sshexporter.sessions.SelectingSessionSource;
 import io.github.sshexporter.sessions.SessionLoop;
-import io.github.sshexporter.sessions.UtmpSessionSource;
+import io.github.sshexporter.sessions.SourceMode;
 import io.github.sshexporter.sys.NativeException;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -29,12 +31,14 @@ public final class Exporter {
     private final int port;
     private final long intervalSeconds;
     private final Path file;
+    private final SourceMode sourceMode;
 
-    public Exporter(String host, int port, long intervalSeconds, Path file) {
+    public Exporter(String host, int port, long intervalSeconds, Path file, SourceMode sourceMode) {
         this.host = host;
         this.port = port;
         this.intervalSeconds = intervalSeconds;
         this.file = file;
+        this.sourceMode = sourceMode;
     }
 
     /** A failure the user can act on: one line, then exit 1. */
@@ -52,15 +56,17 @@ public final class Exporter {
         signals.install();
         InetAddress address = resolve(host);
 
-        UtmpSessionSource source;
+        SelectingSessionSource source;
         try {
-            source = UtmpSessionSource.open(file);
+            source = SelectingSessionSource.open(sourceMode, file, (name, location, reason) ->
+                    Log.info("session source chosen", "source", name, "location", location, "reason", reason));
         } catch (NativeException e) {
             throw new StartupException(e.getMessage());
         }
         SessionMetrics metrics = new SessionMetrics();
         PrometheusRegistry registry = new PrometheusRegistry();
         registry.register(metrics);
+        registry.register(new SourceInfo(source::name));
 
         SessionLoop loop = new SessionLoop(source, intervalSeconds * 1000, new RefreshReporter(source, metrics));
         loop.start();
@@ -79,7 +85,7 @@ public final class Exporter {
             loop.stop(1, TimeUnit.SECONDS);
             throw new StartupException("cannot listen on " + hostPort(host, port) + ": " + reason(e));
         }
-        Log.info("listening", "address", hostPort(host, server.getPort()), "file", file,
+        Log.info("listening", "address", hostPort(host, server.getPort()), "source", source.name(), "file", file,
                 "interval_s", intervalSeconds, "version", Version.get());
 
         signals.await();

@@ -61,13 +61,15 @@ final class RefreshReporter implements io.github.sshexporter.sessions.RefreshLis
         switch (state) {
             case OK -> {
                 if (wasBad) {
-                    Log.info("session database readable again", "file", source.location());
+                    Log.info("session database readable again", "source", source.name(), "file", source.location());
                 }
             }
             case MISSING -> Log.warn("session database missing; serving no sessions until it appears",
                     "file", source.location());
             case UNREADABLE -> Log.warn("session database unreadable; serving no sessions until that changes",
                     "file", source.location(), "cause", snapshot.detail());
+            case WAITING -> Log.warn("no session source yet; serving no sessions until one appears",
+                    "source", source.name(), "cause", snapshot.detail());
             case INCOMPLETE -> { }
         }
     }

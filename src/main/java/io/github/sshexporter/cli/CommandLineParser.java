@@ -1,5 +1,6 @@
 package io.github.sshexporter.cli;
 
+import io.github.sshexporter.sessions.SourceMode;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -38,6 +39,12 @@ public final class CommandLineParser {
             .addOption(Option.builder("f").longOpt("file").hasArg().argName("PATH")
                     .desc("utmp database to read (default " + Config.DEFAULT_FILE
                             + "). It may be missing at start; it is picked up when it appears.").build())
+            .addOption(Option.builder().longOpt("source").hasArg().argName("auto|utmp|logind")
+                    .desc("Where sessions come from (default " + Config.DEFAULT_SOURCE.label() + "). utmp: the --file. "
+                            + "logind: systemd-logind through libsystemd (for hosts without utmp, such as Debian 13); "
+                            + "it counts sshd's sessions and local console and desktop logins. auto: the --file when "
+                            + "it exists, else logind when it runs, else wait for either. The choice is logged and "
+                            + "served as ssh_exporter_source_info{source}.").build())
             .addOption(Option.builder("h").longOpt("help").desc("Print this help and exit.").build())
             .addOption(Option.builder("V").longOpt("version").desc("Print the version and exit.").build());
 
@@ -65,7 +72,7 @@ public final class CommandLineParser {
             return new Version();
         }
         for (Option o : line.getOptions()) {
-            if (line.getOptionValues(o.getOpt()).length > 1) {
+            if (line.getOptionValues(o.getKey()).length > 1) {
                 throw new UsageException("option " + describe(o) + " given more than once");
             }
         }
@@ -76,7 +83,8 @@ public final class CommandLineParser {
         int port = (int) number(line, "port", Config.DEFAULT_PORT, 1, 65_535);
         long interval = number(line, "interval", Config.DEFAULT_INTERVAL, 1, Config.MAX_INTERVAL);
         Path file = utmpFile(line.getOptionValue("file", Config.DEFAULT_FILE));
-        return new Run(new Config(host, port, interval, file));
+        SourceMode source = source(line.getOptionValue("source"));
+        return new Run(new Config(host, port, interval, file, source));
     }
 
     private static long number(CommandLine line, String name, long fallback, long min, long max)
@@ -95,6 +103,17 @@ public final class CommandLineParser {
             throw new UsageException("--" + name + " " + value + " is out of range (" + min + " to " + max + ")");
         }
         return value;
+    }
+
+    private static SourceMode source(String text) throws UsageException {
+        if (text == null) {
+            return Config.DEFAULT_SOURCE;
+        }
+        SourceMode mode = SourceMode.parse(text);
+        if (mode == null) {
+            throw new UsageException("--source '" + text + "' is not one of auto, utmp, logind");
+        }
+        return mode;
     }
 
     /** The file may be missing (it may appear later); its directory must exist. */
@@ -128,7 +147,8 @@ public final class CommandLineParser {
         try (java.io.PrintWriter out = new java.io.PrintWriter(text)) {
             formatter.printHelp(out, 100, "ssh-exporter [OPTIONS]",
                     "Prometheus exporter for login sessions: serves ssh_num_sessions{remote_ip} and friends on "
-                            + "/metrics, read live from the utmp database through glibc and inotify.\n\n",
+                            + "/metrics, read live from the utmp database through glibc and inotify, or from "
+                            + "systemd-logind through libsystemd where there is no utmp.\n\n",
                     OPTIONS, 2, 4,
                     "\nExit status: 0 stopped normally (SIGTERM/SIGINT), 1 runtime failure (e.g. port in use), "
                             + "2 bad usage.");

@@ -1,5 +1,6 @@
 package io.github.sshexporter.cli;
 
+import io.github.sshexporter.sessions.SourceMode;
 import java.nio.file.Path;
 
 /**
@@ -9,8 +10,15 @@ import java.nio.file.Path;
  * @param port            TCP port
  * @param intervalSeconds safety resync interval; changes are seen at once through inotify
  * @param file            the utmp database to read
+ * @param source          where sessions come from: the utmp file, systemd-logind, or the first of them there is
  */
-public record Config(String host, int port, long intervalSeconds, Path file) {
+public record Config(String host, int port, long intervalSeconds, Path file, SourceMode source) {
+    public static final SourceMode DEFAULT_SOURCE = SourceMode.AUTO;
+
+    public Config(String host, int port, long intervalSeconds, Path file) {
+        this(host, port, intervalSeconds, file, DEFAULT_SOURCE);
+    }
+
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 9999;
     public static final long DEFAULT_INTERVAL = 15;

@@ -38,7 +38,7 @@ public final class Main {
             System.setProperty("java.net.preferIPv4Stack", "true");
         }
         try {
-            new Exporter(config.host(), config.port(), config.intervalSeconds(), config.file()).run();
+            new Exporter(config.host(), config.port(), config.intervalSeconds(), config.file(), config.source()).run();
             return ExitCode.OK;
         } catch (Exporter.StartupException e) {
             Log.error(e.getMessage());
