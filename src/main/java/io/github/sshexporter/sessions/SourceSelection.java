@@ -73,9 +73,9 @@ public final class SourceSelection {
                     yield new Decision(Choice.UTMP, file + " exists");
                 }
                 if (f.logindRunning()) {
-                    yield new Decision(Choice.LOGIND, "no " + file + ", and systemd-logind runs");
+                    yield new Decision(Choice.LOGIND, file + " is missing, and systemd-logind runs");
                 }
-                yield new Decision(Choice.WAIT, "no " + file + ", and " + f.whyNotLogind());
+                yield new Decision(Choice.WAIT, file + " is missing, and " + f.whyNotLogind());
             }
         };
     }

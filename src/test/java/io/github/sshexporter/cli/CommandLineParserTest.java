@@ -68,6 +68,20 @@ class CommandLineParserTest {
     }
 
     @Test
+    void sourceIsAutoUnlessAsked() throws UsageException {
+        assertEquals(io.github.sshexporter.sessions.SourceMode.AUTO, run().source());
+        assertEquals(io.github.sshexporter.sessions.SourceMode.LOGIND, run("--source", "logind").source());
+        assertEquals(io.github.sshexporter.sessions.SourceMode.UTMP, run("--source=utmp").source());
+        UsageException e = assertThrows(UsageException.class, () -> CommandLineParser.parse(
+                new String[] {"--source", "systemd"}));
+        assertEquals("--source 'systemd' is not one of auto, utmp, logind", e.getMessage());
+        e = assertThrows(UsageException.class, () -> CommandLineParser.parse(
+                new String[] {"--source", "utmp", "--source", "logind"}));
+        assertEquals("option --source given more than once", e.getMessage());
+        assertTrue(CommandLineParser.help().contains("--source <auto|utmp|logind>"), CommandLineParser.help());
+    }
+
+    @Test
     void missingFileInAnExistingDirectoryIsAccepted() throws Exception {
         Path f = dir.resolve("not-yet");
         assertEquals(f, run("-f", f.toString()).file());
