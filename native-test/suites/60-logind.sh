@@ -238,7 +238,7 @@ run_release() {
     check "$rel: --source logind serves source logind" [ "$(source_of "$URL_LOGIND")" = logind ]
     check "$rel: --source auto picks logind (no utmp)" [ "$(source_of "$URL_AUTO")" = logind ]
     auto_logged() {
-        journal_of nt-exporter-auto | grep -q 'msg="session source chosen" source=logind location=/run/systemd/sessions reason="no /var/run/utmp, and systemd-logind runs"'
+        journal_of nt-exporter-auto | grep -q 'msg="session source chosen" source=logind location=/run/systemd/sessions reason="/var/run/utmp is missing, and systemd-logind runs"'
     }
     check "$rel: --source auto logs its choice" auto_logged
     check "$rel: ssh_exporter_source_up 1" [ "$(value_of "$URL_LOGIND" ssh_exporter_source_up)" = 1 ]

@@ -20,9 +20,9 @@ public final class SessionMetrics implements MultiCollector {
     public static final String SOURCE_UP = "ssh_exporter_source_up";
 
     private static final MetricMetadata SESSIONS_META = new MetricMetadata(SESSIONS,
-            "Number of live login sessions (utmp USER_PROCESS records) by remote address.");
+            "Number of live login sessions (utmp USER_PROCESS records, or logind sessions) by remote address.");
     private static final MetricMetadata SOURCE_UP_META = new MetricMetadata(SOURCE_UP,
-            "1 when the last read of the session source (the utmp file) worked, else 0.");
+            "1 when the last read of the session source (the utmp file or systemd-logind) worked, else 0.");
 
     private volatile MetricSnapshots current;
 
