@@ -22,10 +22,14 @@ need systemd-nspawn systemd-container || finish
 need debootstrap debootstrap || finish
 need ssh openssh-client && need ssh-keygen openssh-client || finish
 need curl curl && need nsenter util-linux && need unshare util-linux && need python3 python3 || finish
+need javac openjdk-17-jdk-headless || finish
 JAR=$(exporter_jar) || { fail "exporter jar" "could not be built"; finish; }
 
 WORK=$(mktemp -d /var/tmp/nt-logind.XXXXXX)
 on_exit rm -rf "$WORK"
+# LogindDump: the exporter's own sd-login binding, field by field, for comparison with logind's files.
+javac -d "$WORK/dump" -cp "$JAR" "$NATIVE_TEST_DIR/java/LogindDump.java" \
+    || { fail "LogindDump compiles" "javac failed"; finish; }
 
 # scrape URL: the ssh_num_sessions series as "remote_ip=value ..." (sorted), "" for none.
 series() {
@@ -51,7 +55,8 @@ value_of() { curl -sf --max-time 2 "$1/metrics" | awk -v m="$2" '$1 == m { print
 # running (an empty /run/systemd), so the check means the same on a host whose PID 1 is
 # systemd. Run it in the background: the PID is then CMD's own (unshare and sh exec it).
 exec_without_logind() {
-    exec unshare -m --propagation private sh -c 'mount -t tmpfs nt-empty /run/systemd && exec "$@"' sh "$@"
+    exec unshare -m --propagation private sh -c \
+        '[ ! -d /run/systemd ] || mount -t tmpfs nt-empty /run/systemd || exit 1; exec "$@"' sh "$@"
 }
 
 port=$(free_port)
@@ -75,7 +80,7 @@ fi
 kill_pid "$pid"
 
 # libsystemd made unloadable (/dev/null bound over it): --source logind exits 1, one line.
-lib=$(ldconfig -p | awk '$1 == "libsystemd.so.0" && /x86-64|aarch64/ { print $NF; exit }')
+lib=$(ldconfig -p | awk '$1 == "libsystemd.so.0" { print $NF; exit }')
 lib=$(readlink -f "${lib:-/usr/lib/x86_64-linux-gnu/libsystemd.so.0}")
 if [ -f "$lib" ]; then
     out="$WORK/host-nolib.log"
@@ -147,6 +152,20 @@ logind_state() {
 }
 state_is() { [ "$("$@")" = "$WANT" ]; }
 
+# logind_files: every session as logind's own files have it, one line each, in LogindDump's form.
+logind_files() {
+    ct sh -c 'for f in /run/systemd/sessions/*; do [ -f "$f" ] && echo "ID=${f##*/}" && cat "$f" && echo "#END"; done' \
+        | awk '/^ID=/ { delete v; v["ID"] = substr($0, 4); next }
+            /^#END/ { printf "ID=%s UID=%s USER=%s STATE=%s TYPE=%s CLASS=%s SERVICE=%s REMOTE_HOST=%s LEADER=%d REALTIME=%.0f\n",
+                      v["ID"], v["UID"], v["USER"], v["STATE"], v["TYPE"], v["CLASS"], v["SERVICE"], v["REMOTE_HOST"],
+                      v["LEADER"], v["REALTIME"]; next }
+            /^[A-Z_]+=/ { i = index($0, "="); v[substr($0, 1, i - 1)] = substr($0, i + 1) }' | LC_ALL=C sort
+}
+# binding_dump: the same, as the exporter's binding reads it through libsystemd.
+binding_dump() {
+    ct java -cp /opt/ssh-exporter/ssh-exporter.jar:/opt/ssh-exporter/dump LogindDump 2>&1 | LC_ALL=C sort
+}
+
 # step NAME WANT: once logind shows WANT, both exporters must show it within one second.
 step() {
     local name="$1" t0 u
@@ -217,6 +236,7 @@ run_release() {
     rm -f "$CT_ROOT/run/utmp" "$CT_ROOT/var/run/utmp"
     # The exporters.
     install -D -m 644 "$JAR" "$CT_ROOT/opt/ssh-exporter/ssh-exporter.jar"
+    cp -r "$WORK/dump" "$CT_ROOT/opt/ssh-exporter/dump"
     local port_logind port_auto
     port_logind=$(free_port) port_auto=$(free_port)
     exporter_unit nt-exporter-logind "$port_logind" logind
@@ -253,6 +273,19 @@ run_release() {
     local batch=()
     for _ in 1 2 3 4 5; do ct_ssh 127.0.0.1 -tt 'sleep 300'; batch+=("${CLIENTS[-1]}"); done
     step "5 more in parallel" "127.0.0.1=6 ::1=1"
+
+    # The binding reads what logind wrote: users, leaders, start times, hosts, class, type, state,
+    # through the systemd 254 getters on trixie and the fallbacks for older systemd on bookworm.
+    local want_254=false dump files
+    [ "$rel" = bookworm ] || want_254=true
+    dump=$(binding_dump) files=$(logind_files)
+    if [ "$(echo "$dump" | grep -v '^#')" = "$files" ] && [ "$(echo "$files" | grep -c SERVICE=sshd)" = 7 ] \
+            && echo "$dump" | grep -qx "# since254=$want_254"; then
+        pass "$rel: the sd-login binding reads every session as logind wrote it (since254=$want_254)"
+    else
+        fail "$rel: the sd-login binding reads every session as logind wrote it" \
+            "binding: $(echo "$dump" | tr '\n' '|') files: $(echo "$files" | tr '\n' '|')"
+    fi
     close_clients "${batch[@]:0:3}"
     step "3 of them closed" "127.0.0.1=3 ::1=1"
     close_all_clients

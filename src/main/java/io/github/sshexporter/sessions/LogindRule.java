@@ -17,7 +17,8 @@ import java.util.Set;
  *       registers them all the same (type {@code tty}, no terminal), so logind cannot tell them
  *       apart from sessions with a terminal.</li>
  *   <li>Other sessions count when they are interactive logins, as those utmp records are: class
- *       {@code user} and type {@code tty}, {@code x11}, {@code wayland} or {@code mir} (a console
+ *       {@code user} (or systemd 256's {@code user-early}, {@code user-incomplete}...) and type
+ *       {@code tty}, {@code x11}, {@code wayland} or {@code mir} (a console
  *       {@code login}, a display manager's session). Not counted: greeters, lock screens,
  *       {@code background} (cron) and {@code manager} ({@code user@.service}) sessions, and
  *       type {@code unspecified} ones.</li>
@@ -42,7 +43,8 @@ public final class LogindRule {
         if (SSHD_SERVICES.contains(k.service())) {
             return true;
         }
-        return "user".equals(k.sessionClass()) && INTERACTIVE_TYPES.contains(k.type());
+        String c = k.sessionClass();
+        return ("user".equals(c) || c.startsWith("user-")) && INTERACTIVE_TYPES.contains(k.type());
     }
 
     /** The session as the reconciler and the metrics see it. */

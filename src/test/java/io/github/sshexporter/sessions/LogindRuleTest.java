@@ -29,6 +29,9 @@ class LogindRuleTest {
         "gdm-password, user, wayland, active, true",
         "lightdm, user, x11, online, true",
         "login, user, tty, closing, false",
+        "login, user-early, tty, active, true",
+        "login, user-incomplete, tty, active, true",
+        "run0, user-light, unspecified, active, false",
         // not login sessions
         "gdm-launch-environment, greeter, wayland, active, false",
         "lightdm-greeter, greeter, x11, online, false",
