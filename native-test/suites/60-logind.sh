@@ -175,7 +175,7 @@ step() {
         return 1
     fi
     t0=$(now_ms)
-    for u in "$URL_LOGIND" "$URL_AUTO"; do
+    for u in ${STEP_URLS:-$URL_LOGIND $URL_AUTO}; do
         if ! wait_for 1 state_is series "$u"; then
             fail "$CT_RELEASE: $name" "after 1 s $u shows '$(series "$u")', wanted '$WANT'"
             return 1
@@ -330,6 +330,37 @@ run_release() {
             && [ "$(ct systemctl show -p Result --value nt-exporter-auto)" = success ]
     }
     check "$rel: exporters stop cleanly" stopped_cleanly
+
+    # logind not running yet (stopped, its directories gone): --source logind says so once and
+    # waits; it reads logind the moment it starts (inotify on /run/systemd: the resync interval
+    # is an hour), and follows sessions from then on.
+    ct systemctl stop systemd-logind
+    ct rm -rf /run/systemd/sessions /run/systemd/seats
+    ct systemctl start nt-exporter-logind
+    if ! wait_for 30 curl -sf -o /dev/null --max-time 2 "$URL_LOGIND/-/healthy"; then
+        fail "$rel: starts without logind" "$(journal_of nt-exporter-logind | tail -3 | tr '\n' '|')"
+        return 1
+    fi
+    check "$rel: logind stopped: --source logind serves ssh_exporter_source_up 0" \
+        [ "$(value_of "$URL_LOGIND" ssh_exporter_source_up)" = 0 ]
+    waiting_logged() {
+        journal_of nt-exporter-logind | grep -q 'level=warn msg="no session source yet; serving no sessions until one appears" source=logind cause="systemd-logind is not running (no /run/systemd/seats or /run/systemd/sessions)"'
+    }
+    check "$rel: logind stopped: one line says so" waiting_logged
+    ct systemctl start systemd-logind
+    t0=$(now_ms)
+    source_up() { [ "$(value_of "$URL_LOGIND" ssh_exporter_source_up)" = 1 ]; }
+    if wait_for 1 source_up; then
+        pass "$rel: logind started: read within 1 s ($(($(now_ms) - t0)) ms)"
+    else
+        fail "$rel: logind started: read within 1 s" "$(journal_of nt-exporter-logind | tail -3 | tr '\n' '|')"
+    fi
+    STEP_URLS=$URL_LOGIND
+    ct_ssh 127.0.0.1 -tt 'sleep 300'
+    step "after a late logind: a session shows within 1 s" "127.0.0.1=1"
+    close_all_clients
+    step "after a late logind: logout seen" ""
+    STEP_URLS=""
     ct_stop
     ct_release
 }
