@@ -55,16 +55,6 @@ public final class SelectingSessionSource implements SessionSource {
         return source;
     }
 
-    /** The mode asked for. */
-    public SourceMode mode() {
-        return mode;
-    }
-
-    /** True while no source could be chosen yet. */
-    public boolean waiting() {
-        return active == null;
-    }
-
     private void select(boolean atStart) throws NativeException {
         SourceSelection.Decision d = SourceSelection.decide(mode, file, SourceSelection.probe(mode, file));
         SessionSource chosen = null;
@@ -100,7 +90,7 @@ public final class SelectingSessionSource implements SessionSource {
         if (waiting == null || !Arrays.equals(watch, waitingFor)) {
             FileWatcher next = null;
             try {
-                next = FileWatcher.open(watch);
+                next = watch.length == 0 ? null : FileWatcher.open(watch);
             } catch (NativeException e) {
                 if (atStart) {
                     throw e;
@@ -126,7 +116,11 @@ public final class SelectingSessionSource implements SessionSource {
         if (mode == SourceMode.AUTO) {
             paths.add(file);
         }
-        paths.add(Files.isDirectory(RUN_SYSTEMD) ? Logind.SESSIONS_DIR : RUN_SYSTEMD);
+        if (Files.isDirectory(RUN_SYSTEMD)) {
+            paths.add(Logind.SESSIONS_DIR);
+        } else if (Files.isDirectory(RUN_SYSTEMD.getParent())) {
+            paths.add(RUN_SYSTEMD); // then its sessions directory, once it exists
+        }
         return paths.toArray(new Path[0]);
     }
 
