@@ -141,6 +141,7 @@ close_clients() {
     CLIENTS=("${keep[@]}")
 }
 close_all_clients() { [ ${#CLIENTS[@]} -eq 0 ] || close_clients "${CLIENTS[@]}"; }
+on_exit close_all_clients
 
 # logind_state: what logind itself shows: its sshd sessions that are not closing, per remote
 # host, as "host=count ..." (from /run/systemd/sessions inside the container).
