@@ -1,6 +1,7 @@
 package io.github.sshexporter.app;
 
 import io.github.sshexporter.log.Log;
+import io.github.sshexporter.sessions.SourceMode;
 import io.github.sshexporter.web.ListenAddress;
 import java.nio.file.Path;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.List;
  * @param listen          addresses to serve on (at least one)
  * @param intervalSeconds safety resync interval; changes are seen at once through inotify
  * @param file            the utmp database to read
+ * @param source          where sessions come from: the utmp file, systemd-logind, or the first of them there is
  * @param wtmpFile        wtmp to follow for the session counters; null: count from utmp snapshots
  * @param btmpFile        btmp to follow for failed logins; null: not counted
  * @param perSession      also serve one series per live session
@@ -20,9 +22,11 @@ import java.util.List;
  * @param logLevel        the lowest level logged
  * @param logFormat       logfmt or JSON lines
  */
-public record Config(List<ListenAddress> listen, long intervalSeconds, Path file, Path wtmpFile, Path btmpFile,
+public record Config(List<ListenAddress> listen, long intervalSeconds, Path file, SourceMode source,
+                     Path wtmpFile, Path btmpFile,
                      boolean perSession, boolean excludeStale, String telemetryPath, Path webConfigFile,
                      Log.Level logLevel, Log.Format logFormat) {
+    public static final SourceMode DEFAULT_SOURCE = SourceMode.AUTO;
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 9999;
     public static final long DEFAULT_INTERVAL = 15;

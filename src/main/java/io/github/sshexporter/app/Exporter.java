@@ -5,8 +5,10 @@ import io.github.sshexporter.metrics.ActivityMetrics;
 import io.github.sshexporter.metrics.HealthMetrics;
 import io.github.sshexporter.metrics.SessionMetrics;
 import io.github.sshexporter.sessions.LoginLogLoop;
+import io.github.sshexporter.metrics.SourceInfo;
+import io.github.sshexporter.sessions.SelectingSessionSource;
 import io.github.sshexporter.sessions.SessionLoop;
-import io.github.sshexporter.sessions.UtmpSessionSource;
+import io.github.sshexporter.sessions.SourceMode;
 import io.github.sshexporter.sys.NativeException;
 import io.github.sshexporter.sys.Processes;
 import io.github.sshexporter.sys.UtmpxFile;
@@ -53,9 +55,10 @@ public final class Exporter {
         }
         long intervalMillis = config.intervalSeconds() * 1000;
 
-        UtmpSessionSource source;
+        SelectingSessionSource source;
         try {
-            source = UtmpSessionSource.open(config.file());
+            source = SelectingSessionSource.open(config.source(), config.file(), (name, location, reason) ->
+                    Log.info("session source chosen", "source", name, "location", location, "reason", reason));
         } catch (NativeException e) {
             throw new StartupException(e.getMessage());
         }
@@ -76,6 +79,7 @@ public final class Exporter {
             throw new StartupException(e.getMessage());
         }
         logs.start();
+        registry.register(new SourceInfo(source::name));
 
         SessionLoop loop = new SessionLoop(source, intervalMillis,
                 new RefreshReporter(source, sessions, activity, health, logs::wtmpActive),
@@ -101,7 +105,8 @@ public final class Exporter {
         }
         for (WebServer.Bound b : server.bound()) {
             Log.info("listening", "address", b.display(), "tls", b.tls(), "telemetry_path", config.telemetryPath(),
-                    "file", config.file(), "interval_s", config.intervalSeconds(), "version", Version.get());
+                    "source", source.name(), "file", config.file(), "interval_s", config.intervalSeconds(),
+                    "version", Version.get());
         }
 
         signals.await();

@@ -47,9 +47,13 @@ final class RefreshReporter implements RefreshListener {
         boolean up = snapshot.state().readable();
         sessions.publish(changes.sessionsByRemote(), snapshot.sessions(), up, refresh.stale());
         health.refreshed(System.currentTimeMillis(), refresh.nanos(), snapshot.recordsRead());
-        health.fileReadable(source.name(), source.location(), up);
+        if ("utmp".equals(source.name())) {
+            health.fileReadable("utmp", source.location(), up);
+        }
         if (!up) {
-            health.refreshError(snapshot.state().name().toLowerCase(Locale.ROOT));
+            // Waiting for a source to appear is, for the error counter, a missing source.
+            SourceState state = snapshot.state();
+            health.refreshError(state == SourceState.WAITING ? "missing" : state.name().toLowerCase(Locale.ROOT));
         }
         lastError = null;
         reportState(snapshot);
@@ -93,13 +97,15 @@ final class RefreshReporter implements RefreshListener {
         switch (state) {
             case OK -> {
                 if (wasBad) {
-                    Log.info("session database readable again", "file", source.location());
+                    Log.info("session database readable again", "source", source.name(), "file", source.location());
                 }
             }
             case MISSING -> Log.warn("session database missing; serving no sessions until it appears",
                     "file", source.location());
             case UNREADABLE -> Log.warn("session database unreadable; serving no sessions until that changes",
                     "file", source.location(), "cause", snapshot.detail());
+            case WAITING -> Log.warn("no session source yet; serving no sessions until one appears",
+                    "source", source.name(), "cause", snapshot.detail());
             case INCOMPLETE -> { }
         }
     }

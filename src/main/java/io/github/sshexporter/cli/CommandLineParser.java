@@ -3,6 +3,7 @@ package io.github.sshexporter.cli;
 import io.github.sshexporter.app.Config;
 import io.github.sshexporter.log.Log;
 import io.github.sshexporter.web.ListenAddress;
+import io.github.sshexporter.sessions.SourceMode;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -72,6 +73,12 @@ public final class CommandLineParser {
                     .build())
             .addOption(Option.builder().longOpt("log.format").hasArg().argName("FORMAT")
                     .desc("Log line format on stderr: logfmt or json (default logfmt).").build())
+            .addOption(Option.builder().longOpt("source").hasArg().argName("auto|utmp|logind")
+                    .desc("Where sessions come from (default " + Config.DEFAULT_SOURCE.label() + "). utmp: the --file. "
+                            + "logind: systemd-logind through libsystemd (for hosts without utmp, such as Debian 13); "
+                            + "it counts sshd's sessions and local console and desktop logins. auto: the --file when "
+                            + "it exists, else logind when it runs, else wait for either. The choice is logged and "
+                            + "served as ssh_exporter_source_info{source}.").build())
             .addOption(Option.builder("h").longOpt("help").desc("Print this help and exit.").build())
             .addOption(Option.builder("V").longOpt("version").desc("Print the version and exit.").build());
 
@@ -113,7 +120,8 @@ public final class CommandLineParser {
         Path webConfig = webConfigFile(line.getOptionValue("web.config.file", ""));
         Log.Level level = choice(line, "log.level", "info", Log.Level.class, "debug, info, warn, error");
         Log.Format format = choice(line, "log.format", "logfmt", Log.Format.class, "logfmt, json");
-        return new Run(new Config(listen, interval, file, wtmp, btmp, line.hasOption("collector.sessions"),
+        SourceMode source = source(line.getOptionValue("source"));
+        return new Run(new Config(listen, interval, file, source, wtmp, btmp, line.hasOption("collector.sessions"),
                 line.hasOption("sessions.exclude-stale"), telemetryPath, webConfig, level, format));
     }
 
@@ -176,6 +184,17 @@ public final class CommandLineParser {
             }
         }
         throw new UsageException("--" + name + " '" + text + "' is not one of " + allowed);
+    }
+
+    private static SourceMode source(String text) throws UsageException {
+        if (text == null) {
+            return Config.DEFAULT_SOURCE;
+        }
+        SourceMode mode = SourceMode.parse(text);
+        if (mode == null) {
+            throw new UsageException("--source '" + text + "' is not one of auto, utmp, logind");
+        }
+        return mode;
     }
 
     private static long number(CommandLine line, String name, long fallback, long min, long max)

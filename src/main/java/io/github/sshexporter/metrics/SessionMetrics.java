@@ -25,9 +25,9 @@ public final class SessionMetrics implements MultiCollector {
     public static final String START_TIME = "ssh_session_start_time_seconds";
 
     private static final MetricMetadata SESSIONS_META = new MetricMetadata(SESSIONS,
-            "Number of live login sessions (utmp USER_PROCESS records) by remote address.");
+            "Number of live login sessions (utmp USER_PROCESS records, or logind sessions) by remote address.");
     private static final MetricMetadata SOURCE_UP_META = new MetricMetadata(SOURCE_UP,
-            "1 when the last read of the session source (the utmp file) worked, else 0.");
+            "1 when the last read of the session source (the utmp file or systemd-logind) worked, else 0.");
     private static final MetricMetadata STALE_META = new MetricMetadata(STALE,
             "Session records in the last read whose process no longer exists (probably crashed sessions).");
     private static final MetricMetadata START_TIME_META = new MetricMetadata(START_TIME,

@@ -9,7 +9,9 @@ public enum SourceState {
     /** It exists but this process cannot read it. */
     UNREADABLE,
     /** The read stopped early (the file changed under it, or a lock timed out): try again soon. */
-    INCOMPLETE;
+    INCOMPLETE,
+    /** No source can be read yet (no utmp file, logind not running): a normal state until one appears. */
+    WAITING;
 
     public boolean readable() {
         return this == OK;

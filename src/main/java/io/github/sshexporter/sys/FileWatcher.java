@@ -90,6 +90,11 @@ public final class FileWatcher implements AutoCloseable {
     }
 
     /** Watches each file and its directory. Fails when a directory cannot be watched. */
+    public static FileWatcher open(Path... files) throws NativeException {
+        return open(List.of(files));
+    }
+
+    /** Watches each file and its directory. Fails when a directory cannot be watched. */
     public static FileWatcher open(List<Path> files) throws NativeException {
         UtmpxFile.checkLibc();
         int ifd = Libc.inotify_init1(IN_NONBLOCK | IN_CLOEXEC);

@@ -75,4 +75,11 @@ final class Libc {
     static native int close(int fd);
 
     static native int kill(int pid, int signal);
+
+    // memory and users (for libsystemd's sd-login, whose results are malloc'ed)
+    static final int ERANGE = 34;
+
+    static native void free(Pointer p);
+
+    static native int getpwuid_r(int uid, Pointer pwd, Pointer buf, long buflen, Pointer result);
 }

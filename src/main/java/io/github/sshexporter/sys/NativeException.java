@@ -10,7 +10,7 @@ public final class NativeException extends Exception {
         this.errno = errno;
     }
 
-    NativeException(String message) {
+    public NativeException(String message) {
         super(message);
         this.errno = 0;
     }

@@ -43,6 +43,7 @@ class ExporterProcessIT {
         int port = ExporterProcess.freePort();
         // Temp login logs too: a test never reads the machine's own wtmp/btmp.
         String[] base = {"-H", "127.0.0.1", "-p", String.valueOf(port), "-i", "3600", "-f", file.toString(),
+            "--source", "utmp",
             "--wtmp.file", dir.resolve("wtmp").toString(), "--btmp.file", dir.resolve("btmp").toString()};
         String[] args = new String[extra.length + base.length];
         System.arraycopy(base, 0, args, 0, base.length);

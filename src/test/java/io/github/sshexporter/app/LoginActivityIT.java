@@ -47,7 +47,7 @@ class LoginActivityIT {
     private void start(List<String> prefix, String... extra) throws Exception {
         int port = ExporterProcess.freePort();
         List<String> args = new ArrayList<>(List.of("-H", "127.0.0.1", "-p", String.valueOf(port), "-i", "3600",
-                "-f", utmp.toString(), "--wtmp.file", wtmp.toString(), "--btmp.file", btmp.toString()));
+                "-f", utmp.toString(), "--source", "utmp", "--wtmp.file", wtmp.toString(), "--btmp.file", btmp.toString()));
         args.addAll(List.of(extra));
         exporter = ExporterProcess.startWith(prefix, port, args.toArray(String[]::new));
         exporter.awaitListening();
@@ -111,7 +111,7 @@ class LoginActivityIT {
     void withoutWtmpCountersComeFromSnapshots() throws Exception {
         int port = ExporterProcess.freePort();
         exporter = ExporterProcess.start(port, "-H", "127.0.0.1", "-p", String.valueOf(port), "-i", "3600",
-                "-f", utmp.toString(), "--wtmp.file=", "--btmp.file=");
+                "-f", utmp.toString(), "--source", "utmp", "--wtmp.file=", "--btmp.file=");
         exporter.awaitListening();
         assertEquals(1.0, exporter.value("ssh_exporter_session_events_source{source=\"snapshots\"}"));
         NativeTools.utmp(utmp, "login", "tty1", "root", "", "-", "4242");

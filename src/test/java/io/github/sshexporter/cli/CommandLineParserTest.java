@@ -56,7 +56,8 @@ class CommandLineParserTest {
     void shortAndLongFlags() throws UsageException {
         Path f = dir.resolve("utmp");
         Config c = run("-H", "127.0.0.1", "-p", "9100", "-i", "3600", "-f", f.toString());
-        assertEquals(new Config(List.of(new ListenAddress("127.0.0.1", 9100)), 3600, f, Path.of("/var/log/wtmp"),
+        assertEquals(new Config(List.of(new ListenAddress("127.0.0.1", 9100)), 3600, f, Config.DEFAULT_SOURCE,
+                Path.of("/var/log/wtmp"),
                 Path.of("/var/log/btmp"), false, false, "/metrics", null, Log.Level.INFO, Log.Format.LOGFMT), c);
         assertEquals(c, run("--host=127.0.0.1", "--port", "9100", "--interval", "3600", "--file", f.toString()));
         assertEquals(c, run("--web.listen-address=127.0.0.1:9100", "-i", "3600", "-f", f.toString()));
@@ -121,6 +122,20 @@ class CommandLineParserTest {
     void badInputIsOneClearLine(String args, String message) {
         UsageException e = assertThrows(UsageException.class, () -> CommandLineParser.parse(args.split(" ")));
         assertEquals(message, e.getMessage());
+    }
+
+    @Test
+    void sourceIsAutoUnlessAsked() throws UsageException {
+        assertEquals(io.github.sshexporter.sessions.SourceMode.AUTO, run().source());
+        assertEquals(io.github.sshexporter.sessions.SourceMode.LOGIND, run("--source", "logind").source());
+        assertEquals(io.github.sshexporter.sessions.SourceMode.UTMP, run("--source=utmp").source());
+        UsageException e = assertThrows(UsageException.class, () -> CommandLineParser.parse(
+                new String[] {"--source", "systemd"}));
+        assertEquals("--source 'systemd' is not one of auto, utmp, logind", e.getMessage());
+        e = assertThrows(UsageException.class, () -> CommandLineParser.parse(
+                new String[] {"--source", "utmp", "--source", "logind"}));
+        assertEquals("option --source given more than once", e.getMessage());
+        assertTrue(CommandLineParser.help().contains("--source <auto|utmp|logind>"), CommandLineParser.help());
     }
 
     @Test

@@ -1,0 +1,145 @@
+# A real systemd (with systemd-logind, journald and sshd) in a container, for native-test suites.
+# Source it after lib.sh: . "$NATIVE_TEST_DIR/nspawn.sh"
+# shellcheck shell=bash
+#
+# The root is a Debian minbase built once with debootstrap and cached outside the repository
+# (CT_CACHE, default /var/cache/ssh-exporter-test, beside the packaging suites' rootfs-* trees;
+# these are logind-rootfs-RELEASE-KEY, KEY hashing what is in them, and the same flock guards
+# both). Each run boots a throwaway overlay of it with systemd-nspawn; the cache is never written.
+#
+# Pitfalls handled here: nspawn mounts a tmpfs over the container's /tmp (files go to /root or
+# /var/tmp); killing systemd-nspawn alone leaves the container's init running (it is powered off
+# through its init, SIGRTMIN+4, then killed by PID if it does not stop); the container shares
+# the host's network (every port it listens on is a free loopback port picked here).
+
+CT_CACHE=${SSH_EXPORTER_ROOTFS_CACHE:-/var/cache/ssh-exporter-test}
+# libpam-systemd: without it sshd's sessions never reach logind (debootstrap installs no
+# Recommends). default-jre-headless: 17 on bookworm, 21 on trixie.
+CT_INCLUDE=systemd,systemd-sysv,dbus,libpam-systemd,openssh-server,default-jre-headless,procps
+CT_DIR="" CT_ROOT="" CT_PID="" CT_INIT="" CT_RELEASE=""
+
+# ct_mirror: the Debian mirror apt uses here (deb822 or one-line sources), for debootstrap.
+ct_mirror() {
+    local url
+    url=$(sed -n 's/^URIs:[[:space:]]*\([^[:space:]]*\/debian\)\/\{0,1\}[[:space:]]*$/\1/p' \
+        /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1)
+    [ -n "$url" ] || url=$(awk '$1 == "deb" && $NF != "" { for (i = 2; i <= NF; i++)
+        if ($i ~ /^https?:.*\/debian\/?$/) { sub(/\/$/, "", $i); print $i; exit } }' \
+        /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null)
+    echo "${url:-http://deb.debian.org/debian}"
+}
+
+# ct_rootfs RELEASE: prints the cached root of RELEASE (bookworm, trixie), building it when
+# missing (a minute or two). One build at a time; a half-built tree is never used.
+ct_rootfs() {
+    local release="$1" key dir
+    key=$(printf 'v1 %s minbase %s\n' "$release" "$CT_INCLUDE" | sha256sum | cut -c1-12)
+    dir="$CT_CACHE/logind-rootfs-$release-$key"
+    mkdir -p "$CT_CACHE" || return 1
+    (
+        flock 9
+        [ -f "$dir/.complete" ] && exit 0
+        for old in "$CT_CACHE"/logind-rootfs-"$release"-* "$CT_CACHE"/logind-build-*; do
+            [ -e "$old" ] && [ "$old" != "$dir" ] && rm -rf --one-file-system "$old"
+        done
+        tmp="$CT_CACHE/logind-build-$$"
+        mirror=$(ct_mirror)
+        echo "building the $release rootfs cache in $dir from $mirror" >&2
+        if ! debootstrap --variant=minbase --include="$CT_INCLUDE" "$release" "$tmp" "$mirror" \
+                >"$CT_CACHE/logind-debootstrap-$release.log" 2>&1; then
+            tail -n 20 "$CT_CACHE/logind-debootstrap-$release.log" >&2
+            rm -rf --one-file-system "$tmp"
+            exit 1
+        fi
+        chroot "$tmp" apt-get clean >/dev/null 2>&1 || true
+        # No console login: the container runs without a terminal.
+        ln -sf /dev/null "$tmp/etc/systemd/system/console-getty.service"
+        touch "$tmp/.complete"
+        mv "$tmp" "$dir"
+    ) 9>"$CT_CACHE/.lock" || return 1
+    echo "$dir"
+}
+
+# ct_prepare RELEASE: a throwaway overlay of the cached root at $CT_ROOT (not booted yet), so
+# that the suite can configure it (files, users, units) before ct_boot.
+ct_prepare() {
+    local lower
+    CT_RELEASE="$1"
+    lower=$(ct_rootfs "$1") || return 1
+    CT_DIR=$(mktemp -d /var/tmp/nt-ct.XXXXXX) || return 1
+    on_exit ct_release
+    mkdir -p "$CT_DIR/upper" "$CT_DIR/work" "$CT_DIR/root" || return 1
+    if ! mount -t overlay overlay -o "lowerdir=$lower,upperdir=$CT_DIR/upper,workdir=$CT_DIR/work" \
+            "$CT_DIR/root"; then
+        echo "overlayfs unavailable: copying the rootfs" >&2
+        cp -a "$lower/." "$CT_DIR/root/" || return 1
+    fi
+    CT_ROOT="$CT_DIR/root"
+}
+
+# ct_chroot CMD...: run CMD in the prepared (not yet booted) root.
+ct_chroot() {
+    chroot "$CT_ROOT" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 "$@"
+}
+
+# ct_boot [NSPAWN-OPTION...]: boots $CT_ROOT; sets CT_PID (systemd-nspawn) and CT_INIT (the
+# container's PID 1, as the host sees it). Waits until systemd reports the boot finished.
+ct_boot() {
+    systemd-nspawn -D "$CT_ROOT" -b --register=no --keep-unit -M "nt-$CT_RELEASE-$$" \
+        --console=passive "$@" >"$CT_DIR/nspawn.log" 2>&1 &
+    CT_PID=$!
+    on_exit ct_stop
+    local i p
+    # nspawn's children come and go while it sets up: the init is the child that runs systemd.
+    for i in $(seq 200); do
+        for p in $(ps -o pid= --ppid "$CT_PID" 2>/dev/null); do
+            [ "$(cat "/proc/$p/comm" 2>/dev/null)" = systemd ] && { CT_INIT=$p; break 2; }
+        done
+        kill -0 "$CT_PID" 2>/dev/null || break
+        sleep 0.05
+    done
+    if [ -z "$CT_INIT" ]; then
+        echo "container did not start: $(tail -5 "$CT_DIR/nspawn.log" | tr '\n' ' ')" >&2
+        return 1
+    fi
+    # "running" or "degraded": the boot is over either way (a degraded unit is the suite's to judge).
+    if ! wait_for 60 ct_booted; then
+        echo "container did not finish booting: $(ct systemctl is-system-running 2>&1);" \
+            "jobs: $(ct systemctl list-jobs --no-legend 2>&1 | head -5 | tr '\n' ' ')" >&2
+        return 1
+    fi
+}
+
+ct_booted() {
+    case "$(ct systemctl is-system-running 2>/dev/null)" in running | degraded) return 0 ;; esac
+    return 1
+}
+
+# ct CMD...: run CMD inside the booted container (its mount, PID, UTS and IPC namespaces; the
+# network is the host's anyway), as root, in a clean environment.
+ct() {
+    nsenter -t "$CT_INIT" -m -p -u -i -- env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 "$@"
+}
+
+# ct_stop: power the container off through its init, then make sure nothing of it is left.
+ct_stop() {
+    local i
+    if [ -n "$CT_INIT" ] && kill -0 "$CT_INIT" 2>/dev/null; then
+        kill -RTMIN+4 "$CT_INIT" 2>/dev/null
+        for i in $(seq 150); do kill -0 "$CT_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -0 "$CT_INIT" 2>/dev/null && kill -KILL "$CT_INIT" 2>/dev/null
+    fi
+    [ -n "$CT_PID" ] && kill_pid "$CT_PID"
+    [ -n "$CT_PID" ] && wait "$CT_PID" 2>/dev/null
+    CT_PID="" CT_INIT=""
+}
+
+# ct_release: unmount and delete the overlay (after ct_stop).
+ct_release() {
+    [ -n "$CT_DIR" ] && [ -d "$CT_DIR" ] || return 0
+    if mountpoint -q "$CT_DIR/root"; then
+        umount "$CT_DIR/root" 2>/dev/null || umount -l "$CT_DIR/root"
+    fi
+    mountpoint -q "$CT_DIR/root" || rm -rf --one-file-system "$CT_DIR"
+    CT_DIR="" CT_ROOT=""
+}

@@ -1,0 +1,50 @@
+package io.github.sshexporter.sys;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One watcher on several files (waiting for a utmp file or logind's directory to appear). */
+class FileWatcherNativeTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aChangeToAnyWatchedFileEndsTheWait() throws Exception {
+        Path a = Files.createDirectory(dir.resolve("run")).resolve("utmp");
+        Path parent = Files.createDirectory(dir.resolve("systemd"));
+        Path b = parent.resolve("sessions");
+        try (FileWatcher w = FileWatcher.open(a, b)) {
+            Files.writeString(dir.resolve("run/other"), "x");
+            Files.createDirectory(parent.resolve("seats"));
+            assertEquals(FileWatcher.Wake.TIMEOUT, w.await(100), "other names in the directories");
+            Files.createDirectory(b);
+            assertEquals(FileWatcher.Wake.CHANGED, w.await(1_000), "the second target appeared");
+            Files.createFile(a);
+            assertEquals(FileWatcher.Wake.CHANGED, w.await(1_000), "the first target appeared");
+            Files.writeString(a, "y");
+            assertEquals(FileWatcher.Wake.CHANGED, w.await(1_000), "the first target was written");
+            w.wakeUp();
+            assertEquals(FileWatcher.Wake.WOKEN, w.await(60_000));
+        }
+    }
+
+    @Test
+    void targetsSharingADirectory() throws Exception {
+        Path a = dir.resolve("utmp");
+        Path b = dir.resolve("utmp.other");
+        try (FileWatcher w = FileWatcher.open(a, b)) {
+            Files.createFile(b);
+            assertEquals(FileWatcher.Wake.CHANGED, w.await(1_000));
+            Files.createFile(a);
+            assertEquals(FileWatcher.Wake.CHANGED, w.await(1_000));
+            Files.delete(b);
+            assertEquals(FileWatcher.Wake.CHANGED, w.await(1_000));
+            Files.writeString(a, "z");
+            assertEquals(FileWatcher.Wake.CHANGED, w.await(1_000), "the file watch of the first survived");
+        }
+    }
+}
