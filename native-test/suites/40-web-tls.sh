@@ -57,7 +57,7 @@ gcc -O2 -o utmpx_writer "$REPO_DIR/src/test/c/utmpx_writer.c" || { fail "utmpx_w
 
 port="$(free_port)"
 start_exporter "$work/exporter.log" --web.listen-address "127.0.0.1:$port" --web.listen-address "[::1]:$port" \
-    -f "$work/utmp" --web.config.file "$work/web.yml" || finish
+    -f "$work/utmp" --wtmp.file= --btmp.file= --web.config.file "$work/web.yml" || finish
 listening() { [ "$(grep -c 'msg=listening.*tls=true' "$work/exporter.log")" = 2 ]; }
 if ! wait_for 30 listening; then
     fail "exporter starts with TLS on 127.0.0.1 and ::1" "$(tail -3 "$work/exporter.log" | tr '\n' ' ')"; finish
@@ -159,7 +159,7 @@ tls_server_config:
   client_ca_file: ca.crt
 EOF
 port2="$(free_port)"
-start_exporter "$work/exporter2.log" --web.listen-address "127.0.0.1:$port2" -f "$work/utmp" \
+start_exporter "$work/exporter2.log" --web.listen-address "127.0.0.1:$port2" -f "$work/utmp" --wtmp.file= --btmp.file= \
     --web.config.file "$work/mtls.yml" || finish
 mtls_up() { grep -q 'msg=listening' "$work/exporter2.log"; }
 wait_for 30 mtls_up || fail "mTLS exporter starts" "$(tail -3 "$work/exporter2.log" | tr '\n' ' ')"
@@ -171,7 +171,7 @@ kill_pid "$EXPORTER_PID"
 
 # --- an invalid file at start: one line, exit 2
 printf 'tls_server_config:\n  cert_filse: server.crt\n' >bad.yml
-java -jar "$(exporter_jar)" --web.listen-address "127.0.0.1:$port2" -f "$work/utmp" --web.config.file "$work/bad.yml" \
+java -jar "$(exporter_jar)" --web.listen-address "127.0.0.1:$port2" -f "$work/utmp" --wtmp.file= --btmp.file= --web.config.file "$work/bad.yml" \
     >bad.out 2>&1; rc=$?
 check "invalid web config: exit 2 (got $rc)" [ "$rc" = 2 ]
 check "invalid web config: one line naming the key" bash -c "[ \$(wc -l <bad.out) = 1 ] && grep -q 'unknown field \"cert_filse\"' bad.out"

@@ -29,7 +29,7 @@ gcc -O2 -o utmpx_writer "$REPO_DIR/src/test/c/utmpx_writer.c" || { fail "utmpx_w
 port="$(free_port)"
 # The footprint flags of DESIGN.md: what a packaged exporter runs with.
 SSH_EXPORTER_CMD="${SSH_EXPORTER_CMD:-java -Xmx16m -Xms4m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss256k -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=8m -XX:-UsePerfData -jar $(exporter_jar)}"
-start_exporter "$work/exporter.log" --web.listen-address "127.0.0.1:$port" -f "$work/utmp" \
+start_exporter "$work/exporter.log" --web.listen-address "127.0.0.1:$port" -f "$work/utmp" --wtmp.file= --btmp.file= \
     --web.config.file "$work/web.yml" || finish
 up() { grep -q 'msg=listening' "$work/exporter.log"; }
 wait_for 30 up || { fail "exporter starts" "$(tail -3 "$work/exporter.log" | tr '\n' ' ')"; finish; }

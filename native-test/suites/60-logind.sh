@@ -61,7 +61,8 @@ exec_without_logind() {
 
 port=$(free_port)
 log="$WORK/host-logind.log"
-exec_without_logind java -jar "$JAR" --host 127.0.0.1 --port "$port" --interval 3600 --source logind >"$log" 2>&1 &
+exec_without_logind java -jar "$JAR" --host 127.0.0.1 --port "$port" --interval 3600 --source logind \
+    --wtmp.file= --btmp.file= >"$log" 2>&1 &
 pid=$!
 on_exit kill_pid "$pid"
 url="http://127.0.0.1:$port"
@@ -85,7 +86,8 @@ lib=$(readlink -f "${lib:-/usr/lib/x86_64-linux-gnu/libsystemd.so.0}")
 if [ -f "$lib" ]; then
     out="$WORK/host-nolib.log"
     unshare -m --propagation private sh -c 'mount --bind /dev/null "$1" && shift && exec "$@"' sh "$lib" \
-        java -jar "$JAR" --host 127.0.0.1 --port "$(free_port)" --source logind >"$out" 2>&1
+        java -jar "$JAR" --host 127.0.0.1 --port "$(free_port)" --source logind \
+            --wtmp.file= --btmp.file= >"$out" 2>&1
     rc=$?
     if [ "$rc" = 1 ] && [ "$(wc -l <"$out")" = 1 ] \
             && grep -q 'level=error msg="--source logind: cannot load libsystemd.so.0: ' "$out"; then
@@ -101,7 +103,8 @@ fi
 install -m 664 /dev/null "$WORK/utmp"
 port=$(free_port)
 log="$WORK/host-auto.log"
-exec_without_logind java -jar "$JAR" --host 127.0.0.1 --port "$port" --source auto --file "$WORK/utmp" >"$log" 2>&1 &
+exec_without_logind java -jar "$JAR" --host 127.0.0.1 --port "$port" --source auto --file "$WORK/utmp" \
+    --wtmp.file= --btmp.file= >"$log" 2>&1 &
 pid=$!
 on_exit kill_pid "$pid"
 url="http://127.0.0.1:$port"
@@ -195,6 +198,8 @@ After=systemd-logind.service
 [Service]
 ExecStart=/usr/bin/java -Djna.tmpdir=/tmp -Xmx32m -jar /opt/ssh-exporter/ssh-exporter.jar --host 127.0.0.1 --port $2 --interval 3600 --source $3
 DynamicUser=yes
+# btmp is root:utmp 0660; the package's unit grants the same group (read-only under ProtectSystem).
+SupplementaryGroups=utmp
 PrivateTmp=yes
 ProtectSystem=strict
 ProtectHome=yes
