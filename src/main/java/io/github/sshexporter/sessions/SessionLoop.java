@@ -66,6 +66,20 @@ public final class SessionLoop {
         finished.await(timeout, unit);
     }
 
+    /**
+     * One refresh on the caller's thread, as the loop does after a wake-up ({@code resync} false)
+     * or a timeout ({@code resync} true). For benchmarks and tests only, and only on a loop that
+     * was never started: the caller then is the one thread that reads the source.
+     *
+     * @return false when the read stopped early and would be retried
+     */
+    public boolean refreshOnce(boolean resync) {
+        if (thread.isAlive()) {
+            throw new IllegalStateException("the loop thread owns the source");
+        }
+        return refresh();
+    }
+
     private void run() {
         try {
             boolean retry = !refresh();
