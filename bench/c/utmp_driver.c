@@ -6,7 +6,7 @@
  *   utmp_driver FILE                 then, one command per line on stdin:
  *     login N ADDR                   USER_PROCESS on line bench/N from IPv4 ADDR; prints "<ns>"
  *     logout N                       DEAD_PROCESS on line bench/N; prints "<ns>"
- *     churn RATE SECONDS LINES ADDR  RATE writes per second for SECONDS, alternating login and
+ *     churn RATE SECONDS LINES ADDR [WTMP]  RATE writes per second for SECONDS, alternating login and
  *                                    logout on lines churn/0..LINES-1 (every line ends logged
  *                                    out); prints "<logins> <writes> <start_ns> <end_ns>"
  *     quit
@@ -35,7 +35,12 @@ static void fill_line(struct utmpx *u, const char *prefix, int n) {
     strncpy(u->ut_id, len > sizeof u->ut_id ? line + len - sizeof u->ut_id : line, sizeof u->ut_id);
 }
 
+static const char *wtmp_file;
+
 static int put(struct utmpx *u) {
+    if (wtmp_file != NULL) {
+        updwtmpx(wtmp_file, u); /* as sshd does: every login and logout also goes to wtmp */
+    }
     setutxent();
     struct utmpx *r = pututxline(u);
     endutxent();
@@ -78,8 +83,11 @@ int main(int argc, char **argv) {
             printf("%lld\n", now_ns());
         } else if (k >= 1 && strcmp(a1, "churn") == 0) {
             char addr[64];
+            static char wtmp[200];
             int rate, seconds, lines;
-            if (sscanf(cmd, "churn %d %d %d %63s", &rate, &seconds, &lines, addr) != 4) { fprintf(stderr, "bad churn\n"); return 2; }
+            int got = sscanf(cmd, "churn %d %d %d %63s %199s", &rate, &seconds, &lines, addr, wtmp);
+            if (got < 4) { fprintf(stderr, "bad churn\n"); return 2; }
+            if (got == 5) wtmp_file = wtmp;
             long long start = now_ns(), period = 1000000000LL / rate;
             long total = (long) rate * seconds, logins = 0, i;
             for (i = 0; i < total; i++) {
@@ -97,6 +105,7 @@ int main(int argc, char **argv) {
                 } else if (record(DEAD_PROCESS, "churn/", line, "", pid) != 0) { perror("pututxline"); return 1; }
             }
             if (total % 2 == 1) { record(DEAD_PROCESS, "churn/", (int) ((total / 2) % lines), "", pid); total++; }
+            wtmp_file = NULL;
             printf("%ld %ld %lld %lld\n", logins, total, start, now_ns());
         } else if (k >= 1 && strcmp(a1, "quit") == 0) {
             return 0;
