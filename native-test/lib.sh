@@ -4,6 +4,8 @@ set -u
 : "${NATIVE_TEST_DIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}"
 : "${REPO_DIR:=$(dirname "$NATIVE_TEST_DIR")}"
 export NATIVE_TEST_DIR REPO_DIR
+# Daemons and user tools (sshd, useradd) live in sbin, which a minimal PATH may lack.
+case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH="$PATH:/usr/sbin:/sbin" ;; esac
 
 SUITE_FAILED=0
 pass() { echo "PASS $1"; }
@@ -24,12 +26,13 @@ run_cleanups() {
 trap run_cleanups EXIT
 trap 'run_cleanups; exit 130' INT TERM
 
-# kill_pid PID: TERM, then KILL after 5 s; only that PID.
+# kill_pid PID: TERM, then KILL after 5 s (and wait up to 2 s more for it to go); only that PID.
 kill_pid() {
     local pid="$1" i
     kill -TERM "$pid" 2>/dev/null || return 0
     for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
+    kill -KILL "$pid" 2>/dev/null || return 0
+    for i in $(seq 20); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
 }
 
 # free_port: a TCP port nobody listens on right now, at 127.0.0.1 and (where the host has it) ::1.
