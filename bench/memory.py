@@ -3,7 +3,7 @@
 scrapes, under several JAVA_OPTS side by side (same run, same file), plus a Native Memory Tracking
 summary for one of them.
 
-Usage: memory.py JAR WORKDIR BIG ADDRESSES SCRAPES [NAME=OPTS ...]   (prints one JSON object)
+Usage: memory.py JAR WORKDIR BIG ADDRESSES SCRAPES [NAME=JAVA_OPTS[ -- EXPORTER ARGS] ...]   (prints one JSON object)
 """
 import http.client, json, os, re, shutil, socket, subprocess, sys, time
 
@@ -13,11 +13,12 @@ variants = dict(a.split("=", 1) for a in sys.argv[6:]) or {"packaging": PKG}
 
 
 def run(opts, env_extra=None, nmt=False):
+    opts, _, args = opts.partition(" -- ")
     s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
     f = os.path.join(WORK, BIG + ".mem"); shutil.copyfile(os.path.join(WORK, BIG), f)
     env = dict(os.environ, **(env_extra or {}))
     cmd = ["java", *opts.split(), *(["-XX:NativeMemoryTracking=summary"] if nmt else []), "-jar", JAR,
-           "-H", "127.0.0.1", "-p", str(port), "-f", f, "--wtmp.file=", "--btmp.file="]
+           "-H", "127.0.0.1", "-p", str(port), "-f", f, "--wtmp.file=", "--btmp.file=", *args.split()]
     p = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     c = None
     end = time.monotonic() + 60
@@ -54,6 +55,6 @@ for name, opts in variants.items():
         e, opts = opts[4:].split(" ", 1)
         env = dict([e.split("=", 1)])
     res[name] = run(opts, env)
-first = next(iter(variants.values()))
-res["nmt"] = run(first.split(" ", 1)[1] if first.startswith("ENV:") else first, nmt=True)
+for name in [n for n in variants if n in ("packaging", "recommended")]:
+    res["nmt_" + name] = run(variants[name], nmt=True)
 print(json.dumps(res))

@@ -13,9 +13,16 @@ import java.nio.file.Path;
  * @param btmpFile        btmp to follow for failed logins; null: not counted
  * @param perSession      also serve one series per live session
  * @param excludeStale    leave records whose process is gone out of the session counts
+ * @param jvmMetrics      serve the jvm_* metrics (process_* metrics are always served)
  */
 public record Config(String host, int port, long intervalSeconds, Path file, Path wtmpFile, Path btmpFile,
-                     boolean perSession, boolean excludeStale) {
+                     boolean perSession, boolean excludeStale, boolean jvmMetrics) {
+    /** Without the jvm_* choice: served, as by default. */
+    public Config(String host, int port, long intervalSeconds, Path file, Path wtmpFile, Path btmpFile,
+                  boolean perSession, boolean excludeStale) {
+        this(host, port, intervalSeconds, file, wtmpFile, btmpFile, perSession, excludeStale, true);
+    }
+
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 9999;
     public static final long DEFAULT_INTERVAL = 15;

@@ -11,6 +11,7 @@ import io.github.sshexporter.sys.NativeException;
 import io.github.sshexporter.sys.Processes;
 import io.github.sshexporter.sys.UtmpxFile;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
@@ -67,7 +68,11 @@ public final class Exporter {
         ActivityMetrics activity = new ActivityMetrics(registry);
         SessionMetrics sessions = new SessionMetrics(config.perSession());
         registry.register(sessions);
-        JvmMetrics.builder().register(registry);
+        if (config.jvmMetrics()) {
+            JvmMetrics.builder().register(registry);
+        } else {
+            ProcessMetrics.builder().register(registry);
+        }
         health.counterSource(false);
         try {
             logs = new LoginLogLoop(config.wtmpFile(), config.btmpFile(), intervalMillis,

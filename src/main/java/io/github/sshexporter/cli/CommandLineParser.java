@@ -52,6 +52,9 @@ public final class CommandLineParser {
                     .desc("Leave records whose process no longer exists out of all counts (off by default; "
                             + "they are always reported in ssh_stale_sessions). Do not use where the exporter "
                             + "cannot see the host's processes (its own pid namespace).").build())
+            .addOption(Option.builder().longOpt("no-collector.jvm")
+                    .desc("Do not serve the jvm_* metrics (the process_* metrics stay). Saves about 3.5 MB of "
+                            + "resident memory: the JVM's management beans are never loaded.").build())
             .addOption(Option.builder("h").longOpt("help").desc("Print this help and exit.").build())
             .addOption(Option.builder("V").longOpt("version").desc("Print the version and exit.").build());
 
@@ -94,7 +97,8 @@ public final class CommandLineParser {
         Path wtmp = optionalLog(line, "wtmp.file", Config.DEFAULT_WTMP);
         Path btmp = optionalLog(line, "btmp.file", Config.DEFAULT_BTMP);
         return new Run(new Config(host, port, interval, file, wtmp, btmp,
-                line.hasOption("collector.sessions"), line.hasOption("sessions.exclude-stale")));
+                line.hasOption("collector.sessions"), line.hasOption("sessions.exclude-stale"),
+                !line.hasOption("no-collector.jvm")));
     }
 
     private static long number(CommandLine line, String name, long fallback, long min, long max)

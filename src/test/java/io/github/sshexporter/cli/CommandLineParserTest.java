@@ -91,4 +91,11 @@ class CommandLineParserTest {
         assertEquals(f, run("-f", f.toString()).file());
         Files.writeString(dir.resolve("x"), "");
     }
+
+    @Test
+    void jvmMetricsCanBeTurnedOff() throws Exception {
+        assertEquals(true, ((CommandLineParser.Run) CommandLineParser.parse(new String[0])).config().jvmMetrics());
+        assertEquals(false, ((CommandLineParser.Run) CommandLineParser.parse(new String[] {"--no-collector.jvm"}))
+                .config().jvmMetrics());
+    }
 }
