@@ -145,7 +145,7 @@ out["client_latency_ms"] = {"median": med(lat), "p99": pct(lat, .99), "n": len(l
 e.stop()
 
 # --- 3. churn: 1,000 writes/s against the 10,000-session file, wtmp written as sshd would
-u10k = copy(BIG); wtmp = os.path.join(WORK, "wtmp.live"); open(wtmp, "wb").close()
+u10k = copy(BIG + "c"); wtmp = os.path.join(WORK, "wtmp.live"); open(wtmp, "wb").close()
 e = Exporter(u10k, ["--wtmp.file", wtmp]); e.wait_up(lambda t: len(series(t)) == ADDRS)
 before = e.get()[1].decode(); base = series(before)
 opened0 = metric(before, 'ssh_sessions_opened_total{type="remote"}') or 0
@@ -164,7 +164,7 @@ time.sleep(1)
 after = e.get()[1].decode()
 opened = (metric(after, 'ssh_sessions_opened_total{type="remote"}') or 0) - opened0
 d.stdin.write("quit\n"); d.stdin.flush(); d.wait()
-out["churn"] = {"seconds": round(t1 - t0, 2), "writes": writes, "logins": logins, "cpu_share": round((c1 - c0) / (t1 - t0), 3),
+out["churn"] = {"seconds": round(t1 - t0, 2), "writes": writes, "rate": round(writes / ((we - ws) / 1e9)), "logins": logins, "cpu_share": round((c1 - c0) / (t1 - t0), 3),
                 "exact_after_ms": round(exact_ms, 1), "opened_seen": opened,
                 "counter_source": "wtmp" if metric(after, 'ssh_exporter_session_counter_source{source="wtmp"}') == 1 else "snapshots"}
 e.stop()

@@ -55,6 +55,6 @@ for name, opts in variants.items():
         e, opts = opts[4:].split(" ", 1)
         env = dict([e.split("=", 1)])
     res[name] = run(opts, env)
-for name in [n for n in variants if n in ("packaging", "recommended")]:
+for name in [n for n in variants if n == "packaging"]:
     res["nmt_" + name] = run(variants[name], nmt=True)
 print(json.dumps(res))

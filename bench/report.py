@@ -38,7 +38,7 @@ if live:
     md += ["", "### Figures 2 (client), 3-7: the exporter process (JAVA_OPTS: `" + m["opts"] + "`)", "",
            "| figure | measured | baseline in the same run |", "|---|---|---|",
            f"| 2. client polling /metrics, 100-session file | median {cl['median']:.2f} ms, p99 {cl['p99']:.2f} ms (n={cl['n']}) | - |",
-           f"| 3. churn: {c['writes']} writes in {c['seconds']} s on the big file | {c['cpu_share'] * 100:.1f}% of one core; exact {c['exact_after_ms']} ms after the churn stopped; opened counter saw {c['opened_seen']:.0f} of {c['logins']} logins (source {c['counter_source']}) | - |",
+           f"| 3. churn: {c['writes']} writes in {c['seconds']} s ({c.get('rate', '?')}/s achieved) on the big file | {c['cpu_share'] * 100:.1f}% of one core; exact {c['exact_after_ms']} ms after the churn stopped; opened counter saw {c['opened_seen']:.0f} of {c['logins']} logins (source {c['counter_source']}) | - |",
            f"| 4. idle {i['seconds']} s | {i['cpu_s']} s CPU, {len(i['threads'])} threads | - |",
            f"| 5. RSS after {m['after_scrapes']} scrapes, big file | {m['rss_mb']} MB | - |",
            f"| 6. scrape /metrics, {s['bytes']} bytes | median {s['metrics_ms']:.2f} ms (p99 {s['metrics_p99_ms']:.2f}); gzip {s['gzip_bytes']} bytes, {s['gzip_ms']:.2f} ms | /-/healthy {s['healthy_ms']:.2f} ms |",

@@ -34,6 +34,7 @@ public final class SessionLoop {
     private final Map<Session, Integer> stale = new HashMap<>();
     private int staleCount;
     private long lastRefreshNanos;
+    private boolean started;
     private long lastRefreshEnd = System.nanoTime();
 
     /** Whether a session's process still exists. */
@@ -155,7 +156,8 @@ public final class SessionLoop {
     private boolean refresh(boolean resync) {
         long start = System.nanoTime();
         try {
-            Snapshot snapshot = source.read();
+            Snapshot snapshot = resync && started ? source.resyncRead() : source.read();
+            started = true;
             if (snapshot.state() == SourceState.INCOMPLETE) {
                 listener.onRefresh(new RefreshListener.Refresh(snapshot, null, 0, System.nanoTime() - start));
                 return false;

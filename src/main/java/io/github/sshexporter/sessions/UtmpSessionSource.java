@@ -20,6 +20,10 @@ public final class UtmpSessionSource implements SessionSource {
     /** Changes not yet handed out in a snapshot (an INCOMPLETE pass hands none out). */
     private final List<Session> removed = new ArrayList<>();
     private final List<Session> added = new ArrayList<>();
+    /** The file as stat() saw it just before the last OK pass, and that pass's result. */
+    private Object lastStat;
+    private long lastStatMillis;
+    private Snapshot lastOk;
 
     private UtmpSessionSource(UtmpxFile file, FileWatcher watcher) {
         this.file = file;
@@ -48,6 +52,42 @@ public final class UtmpSessionSource implements SessionSource {
      */
     @Override
     public Snapshot read() {
+        return read(false);
+    }
+
+    /**
+     * Like {@link #read()}; with {@code skipIfUnchanged} (a resync with no event), a file whose
+     * inode, size, ctime and mtime are what they were before the last OK pass, and whose mtime was
+     * then already more than a second old (file times come from a coarse clock: a write in the
+     * same tick as that stat would not have moved them), is not read again: its last snapshot is
+     * returned with an empty delta. On a quiet host the 15 s resync then costs one stat(), not a
+     * pass of glibc over every record.
+     */
+    @Override
+    public Snapshot resyncRead() {
+        return read(true);
+    }
+
+    public Snapshot read(boolean skipIfUnchanged) {
+        long now = System.currentTimeMillis();
+        Object stat = file.stat();
+        if (skipIfUnchanged && lastOk != null && stat != null && stat.equals(lastStat)
+                && lastStatMillis - file.modifiedMillis(stat) > 1000) {
+            return new Snapshot(SourceState.OK, "", lastOk.sessions(), lastOk.recordsRead(),
+                    new Snapshot.Delta(List.of(), List.of()));
+        }
+        Snapshot s = scan();
+        if (s.state() == SourceState.OK) {
+            lastOk = s;
+            lastStat = stat;
+            lastStatMillis = now;
+        } else {
+            lastOk = null;
+        }
+        return s;
+    }
+
+    private Snapshot scan() {
         UtmpxFile.Scan scan = file.scanChanges(type -> type == UtmpxRecord.USER_PROCESS, this::slotChanged);
         switch (scan.status()) {
             case OK -> {

@@ -199,6 +199,24 @@ public final class UtmpxFile {
         return new Scan(Status.OK, read, expected, "");
     }
 
+    /**
+     * The file's identity and times (inode, size, ctime, mtime), comparable with equals; null when
+     * it cannot be stat'ed.
+     */
+    public Object stat() {
+        try {
+            java.util.Map<String, Object> a = Files.readAttributes(path, "unix:ino,size,ctime,lastModifiedTime");
+            return java.util.List.of(a.get("ino"), a.get("size"), a.get("ctime"), a.get("lastModifiedTime"));
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The mtime inside a {@link #stat()} result, in epoch milliseconds. */
+    public long modifiedMillis(Object stat) {
+        return ((java.nio.file.attribute.FileTime) ((java.util.List<?>) stat).get(3)).toMillis();
+    }
+
     /** Whole records in the file before the pass; a pass that returns fewer stopped early. */
     private long expectedRecords() {
         try {

@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Latency {
     private static final String ADDRESS = "192.0.2.99";
+    private static final int WARMUP = 10;
 
     public static void main(String[] args) throws Exception {
         Path file = Path.of(args[0]);
@@ -60,8 +61,9 @@ public final class Latency {
         PrintWriter to = new PrintWriter(p.getOutputStream(), true, StandardCharsets.US_ASCII);
         BufferedReader from = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII));
         long[] lat = new long[events];
-        for (int i = 0; i < events; i++) {
-            boolean login = i % 2 == 0;
+        // The first WARMUP login/logout pairs are not counted: the JIT compiles the refresh path.
+        for (int i = -2 * WARMUP; i < events; i++) {
+            boolean login = (i & 1) == 0;
             to.println(login ? "login 0 " + ADDRESS : "logout 0");
             long written = Long.parseLong(from.readLine().trim());
             long want = login ? 1 : 0;
@@ -76,7 +78,9 @@ public final class Latency {
                     }
                     lock.wait(Math.max(1, left / 1_000_000));
                 }
-                lat[i] = Math.max(0, publishedAt.get() - written);
+                if (i >= 0) {
+                    lat[i] = Math.max(0, publishedAt.get() - written);
+                }
             }
             Thread.sleep(spacing);
         }

@@ -37,6 +37,9 @@ public final class Passes {
         for (int i = -WARMUP; i < pairs; i++) {
             if (!resync) {
                 CLoop.utmpx_loop_toggle(path.toString(), i & 7);
+            } else {
+                // A new mtime: the resync must read (an unchanged, old file is not read at all).
+                java.nio.file.Files.setLastModifiedTime(path, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()));
             }
             long c0 = mx.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();

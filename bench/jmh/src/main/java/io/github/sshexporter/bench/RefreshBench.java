@@ -20,7 +20,8 @@ import org.openjdk.jmh.annotations.TearDown;
  *
  * <p>{@code event}: before each pass one record is flipped with pututxline (a login or logout),
  * as one inotify wake-up would find the file. {@code resync}: nothing changed, the refresh a
- * timeout makes. The C loop runs over the very same file states.
+ * timeout makes when the file looks touched (its mtime is renewed before each pass; an old,
+ * untouched file is not read at resync at all). The C loop runs over the very same file states.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SampleTime)
@@ -46,6 +47,15 @@ public class RefreshBench {
     public void change() {
         if (mode.equals("event") && CLoop.utmpx_loop_toggle(path(), toggles++ & 7) != 0) {
             throw new IllegalStateException("pututxline failed");
+        }
+        if (mode.equals("resync")) {
+            // A new mtime: the resync must read (an unchanged, old file is not read at all).
+            try {
+                java.nio.file.Files.setLastModifiedTime(Path.of(path()),
+                        java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
     }
 
