@@ -16,7 +16,7 @@ public final class SessionLoop {
     /** How soon to try again after a read that stopped early. */
     static final long RETRY_MILLIS = 50;
     /** Minimum gap between two refreshes on changes, in multiples of the last refresh's duration. */
-    static final long GAP_FACTOR = 4;
+    static final long GAP_FACTOR = 8;
     /** A source quiet this long after a change is refreshed without waiting out the gap. */
     static final long QUIET_MILLIS = 10;
 
