@@ -21,11 +21,12 @@ import java.util.List;
  * @param webConfigFile   the exporter-toolkit web config (TLS, basic auth), or null for none
  * @param logLevel        the lowest level logged
  * @param logFormat       logfmt or JSON lines
+ * @param jvmMetrics      serve the jvm_* metrics (process_* metrics are always served)
  */
 public record Config(List<ListenAddress> listen, long intervalSeconds, Path file, SourceMode source,
                      Path wtmpFile, Path btmpFile,
                      boolean perSession, boolean excludeStale, String telemetryPath, Path webConfigFile,
-                     Log.Level logLevel, Log.Format logFormat) {
+                     Log.Level logLevel, Log.Format logFormat, boolean jvmMetrics) {
     public static final SourceMode DEFAULT_SOURCE = SourceMode.AUTO;
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 9999;

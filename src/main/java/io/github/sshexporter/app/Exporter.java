@@ -16,6 +16,7 @@ import io.github.sshexporter.web.ListenAddress;
 import io.github.sshexporter.web.WebConfigSource;
 import io.github.sshexporter.web.WebServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.net.BindException;
@@ -68,7 +69,11 @@ public final class Exporter {
         ActivityMetrics activity = new ActivityMetrics(registry);
         SessionMetrics sessions = new SessionMetrics(config.perSession());
         registry.register(sessions);
-        JvmMetrics.builder().register(registry);
+        if (config.jvmMetrics()) {
+            JvmMetrics.builder().register(registry);
+        } else {
+            ProcessMetrics.builder().register(registry);
+        }
         health.eventsSource(false);
         LoginLogLoop logs;
         try {

@@ -79,6 +79,9 @@ public final class CommandLineParser {
                             + "it counts sshd's sessions and local console and desktop logins. auto: the --file when "
                             + "it exists, else logind when it runs, else wait for either. The choice is logged and "
                             + "served as ssh_exporter_source_info{source}.").build())
+            .addOption(Option.builder().longOpt("no-collector.jvm")
+                    .desc("Do not serve the jvm_* metrics (the process_* metrics stay). Saves about 3.5 MB of "
+                            + "resident memory: the JVM's management beans are never loaded.").build())
             .addOption(Option.builder("h").longOpt("help").desc("Print this help and exit.").build())
             .addOption(Option.builder("V").longOpt("version").desc("Print the version and exit.").build());
 
@@ -122,7 +125,8 @@ public final class CommandLineParser {
         Log.Format format = choice(line, "log.format", "logfmt", Log.Format.class, "logfmt, json");
         SourceMode source = source(line.getOptionValue("source"));
         return new Run(new Config(listen, interval, file, source, wtmp, btmp, line.hasOption("collector.sessions"),
-                line.hasOption("sessions.exclude-stale"), telemetryPath, webConfig, level, format));
+                line.hasOption("sessions.exclude-stale"), telemetryPath, webConfig, level, format,
+                !line.hasOption("no-collector.jvm")));
     }
 
     /** --web.listen-address (repeatable), or the old -H/-p; never both. */

@@ -10,6 +10,7 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -35,6 +36,11 @@ public final class SessionMetrics implements MultiCollector {
 
     private final boolean perSession;
     private volatile MetricSnapshots current;
+    private Map<String, Integer> lastByRemote;
+    private boolean lastUp;
+    private int lastStale = -1;
+    /** remote_ip label sets of the last publish, reused: building Labels validates names each time. */
+    private Map<String, Labels> labels = new HashMap<>();
 
     /** @param perSession also serve one start-time series per live session */
     public SessionMetrics(boolean perSession) {
@@ -49,12 +55,26 @@ public final class SessionMetrics implements MultiCollector {
      * @param sessions         every live session (for the per-session series)
      */
     public void publish(Map<String, Integer> sessionsByRemote, List<Session> sessions, boolean sourceUp, int stale) {
+        // The reconciler hands back the very same map when no session changed: nothing to rebuild.
+        if (sessionsByRemote == lastByRemote && sourceUp == lastUp && stale == lastStale) {
+            return;
+        }
+        lastByRemote = sessionsByRemote;
+        lastUp = sourceUp;
+        lastStale = stale;
         List<GaugeDataPointSnapshot> points = new ArrayList<>(sessionsByRemote.size());
+        Map<String, Labels> nextLabels = new HashMap<>(Math.max(16, sessionsByRemote.size() * 2));
         for (Map.Entry<String, Integer> e : sessionsByRemote.entrySet()) {
             if (e.getValue() > 0) {
-                points.add(new GaugeDataPointSnapshot(e.getValue(), Labels.of("remote_ip", e.getKey()), null));
+                Labels l = labels.get(e.getKey());
+                if (l == null) {
+                    l = Labels.of("remote_ip", e.getKey());
+                }
+                nextLabels.put(e.getKey(), l);
+                points.add(new GaugeDataPointSnapshot(e.getValue(), l, null));
             }
         }
+        labels = nextLabels;
         List<MetricSnapshot> all = new ArrayList<>(4);
         all.add(new GaugeSnapshot(SESSIONS_META, points));
         all.add(single(SOURCE_UP_META, sourceUp ? 1 : 0));

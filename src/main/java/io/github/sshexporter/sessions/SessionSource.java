@@ -19,6 +19,14 @@ public interface SessionSource extends AutoCloseable {
     /** Reads every live session. Never throws for bad data; reports it in the snapshot's state. */
     Snapshot read();
 
+    /**
+     * A resync read (a timeout, no change signalled): a source that can tell cheaply that nothing
+     * changed may return its last snapshot with an empty delta. By default a plain read.
+     */
+    default Snapshot resyncRead() {
+        return read();
+    }
+
     /** Blocks until the data may have changed, the timeout passes, or {@link #wakeUp()} is called. */
     Wake awaitChange(long timeoutMillis);
 

@@ -6,12 +6,24 @@ import io.github.sshexporter.sys.UtmpxFile;
 import io.github.sshexporter.sys.UtmpxRecord;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /** Sessions from a utmp file: its USER_PROCESS records, watched through inotify. */
 public final class UtmpSessionSource implements SessionSource {
     private final UtmpxFile file;
     private final FileWatcher watcher;
+    /** The session each slot of the file held at the last pass (null: no USER_PROCESS record). */
+    private Session[] slots = new Session[64];
+    private int slotCount;
+    /** Changes not yet handed out in a snapshot (an INCOMPLETE pass hands none out). */
+    private final List<Session> removed = new ArrayList<>();
+    private final List<Session> added = new ArrayList<>();
+    /** The file as stat() saw it just before the last OK pass, and that pass's result. */
+    private Object lastStat;
+    private long lastStatMillis;
+    private Snapshot lastOk;
 
     private UtmpSessionSource(UtmpxFile file, FileWatcher watcher) {
         this.file = file;
@@ -33,18 +45,102 @@ public final class UtmpSessionSource implements SessionSource {
         return file.path().toString();
     }
 
+    /**
+     * One pass over the file. Only records whose bytes changed since the previous pass are
+     * decoded; the snapshot carries what changed ({@link Snapshot#delta()}), so that nothing above
+     * has to diff ten thousand sessions to find the one that logged in.
+     */
     @Override
     public Snapshot read() {
-        List<Session> sessions = new ArrayList<>();
-        UtmpxFile.Scan scan = file.scan(
-                type -> type == UtmpxRecord.USER_PROCESS,
-                record -> sessions.add(toSession(record)));
-        return switch (scan.status()) {
-            case OK -> new Snapshot(SourceState.OK, "", sessions, scan.recordsRead());
-            case MISSING -> Snapshot.failed(SourceState.MISSING, scan.detail());
-            case UNREADABLE -> Snapshot.failed(SourceState.UNREADABLE, scan.detail());
-            case INCOMPLETE -> new Snapshot(SourceState.INCOMPLETE, scan.detail(), List.of(), scan.recordsRead());
-        };
+        return read(false);
+    }
+
+    /**
+     * Like {@link #read()}; with {@code skipIfUnchanged} (a resync with no event), a file whose
+     * inode, size, ctime and mtime are what they were before the last OK pass, and whose mtime was
+     * then already more than a second old (file times come from a coarse clock: a write in the
+     * same tick as that stat would not have moved them), is not read again: its last snapshot is
+     * returned with an empty delta. On a quiet host the 15 s resync then costs one stat(), not a
+     * pass of glibc over every record.
+     */
+    @Override
+    public Snapshot resyncRead() {
+        return read(true);
+    }
+
+    public Snapshot read(boolean skipIfUnchanged) {
+        long now = System.currentTimeMillis();
+        Object stat = file.stat();
+        if (skipIfUnchanged && lastOk != null && stat != null && stat.equals(lastStat)
+                && lastStatMillis - file.modifiedMillis(stat) > 1000) {
+            return new Snapshot(SourceState.OK, "", lastOk.sessions(), lastOk.recordsRead(),
+                    new Snapshot.Delta(List.of(), List.of()));
+        }
+        Snapshot s = scan();
+        if (s.state() == SourceState.OK) {
+            lastOk = s;
+            lastStat = stat;
+            lastStatMillis = now;
+        } else {
+            lastOk = null;
+        }
+        return s;
+    }
+
+    private Snapshot scan() {
+        UtmpxFile.Scan scan = file.scanChanges(type -> type == UtmpxRecord.USER_PROCESS, this::slotChanged);
+        switch (scan.status()) {
+            case OK -> {
+                for (int i = scan.recordsRead(); i < slotCount; i++) {
+                    if (slots[i] != null) {
+                        removed.add(slots[i]);
+                        slots[i] = null;
+                    }
+                }
+                slotCount = scan.recordsRead();
+                List<Session> sessions = new ArrayList<>(slotCount);
+                for (int i = 0; i < slotCount; i++) {
+                    if (slots[i] != null) {
+                        sessions.add(slots[i]);
+                    }
+                }
+                Snapshot.Delta delta = new Snapshot.Delta(removed, added);
+                removed.clear();
+                added.clear();
+                return new Snapshot(SourceState.OK, "", sessions, scan.recordsRead(), delta);
+            }
+            case INCOMPLETE -> {
+                return new Snapshot(SourceState.INCOMPLETE, scan.detail(), List.of(), scan.recordsRead());
+            }
+            default -> {
+                // Everything known is gone; the next readable pass reports every session anew.
+                Arrays.fill(slots, 0, slotCount, null);
+                slotCount = 0;
+                removed.clear();
+                added.clear();
+                return Snapshot.failed(scan.status() == UtmpxFile.Status.MISSING
+                        ? SourceState.MISSING : SourceState.UNREADABLE, scan.detail());
+            }
+        }
+    }
+
+    private void slotChanged(int slot, UtmpxRecord record) {
+        if (slot >= slots.length) {
+            slots = Arrays.copyOf(slots, Math.max(slot + 1, slots.length * 2));
+        }
+        slotCount = Math.max(slotCount, slot + 1);
+        Session before = slots[slot];
+        Session now = record == null ? null : toSession(record);
+        if (Objects.equals(before, now)) {
+            return;
+        }
+        if (before != null) {
+            removed.add(before);
+        }
+        if (now != null) {
+            added.add(now);
+        }
+        slots[slot] = now;
     }
 
     static Session toSession(UtmpxRecord record) {

@@ -26,6 +26,18 @@ final class Libc {
         }
         LIBRARY = NativeLibrary.getInstance("libc.so.6");
         Native.register(Libc.class, LIBRARY);
+        Native.register(Raw.class, LIBRARY);
+    }
+
+    /**
+     * The same functions with pointers returned as plain addresses: no JNI object creation per
+     * call. getutxent() returns glibc's one static buffer, whose bytes can then be read through a
+     * direct ByteBuffer made once, without a JNI call per record.
+     */
+    static final class Raw {
+        private Raw() {}
+
+        static native long getutxent();
     }
 
     private Libc() {}

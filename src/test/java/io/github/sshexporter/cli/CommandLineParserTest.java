@@ -58,7 +58,7 @@ class CommandLineParserTest {
         Config c = run("-H", "127.0.0.1", "-p", "9100", "-i", "3600", "-f", f.toString());
         assertEquals(new Config(List.of(new ListenAddress("127.0.0.1", 9100)), 3600, f, Config.DEFAULT_SOURCE,
                 Path.of("/var/log/wtmp"),
-                Path.of("/var/log/btmp"), false, false, "/metrics", null, Log.Level.INFO, Log.Format.LOGFMT), c);
+                Path.of("/var/log/btmp"), false, false, "/metrics", null, Log.Level.INFO, Log.Format.LOGFMT, true), c);
         assertEquals(c, run("--host=127.0.0.1", "--port", "9100", "--interval", "3600", "--file", f.toString()));
         assertEquals(c, run("--web.listen-address=127.0.0.1:9100", "-i", "3600", "-f", f.toString()));
     }
@@ -143,5 +143,12 @@ class CommandLineParserTest {
         Path f = dir.resolve("not-yet");
         assertEquals(f, run("-f", f.toString()).file());
         Files.writeString(dir.resolve("x"), "");
+    }
+
+    @Test
+    void jvmMetricsCanBeTurnedOff() throws Exception {
+        assertEquals(true, ((CommandLineParser.Run) CommandLineParser.parse(new String[0])).config().jvmMetrics());
+        assertEquals(false, ((CommandLineParser.Run) CommandLineParser.parse(new String[] {"--no-collector.jvm"}))
+                .config().jvmMetrics());
     }
 }

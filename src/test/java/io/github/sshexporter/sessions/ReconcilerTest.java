@@ -83,4 +83,57 @@ class ReconcilerTest {
             assertFalse(c.sessionsByRemote().containsValue(0));
         }
     }
+
+    /** Deltas (what a slot-tracking source hands out) give exactly what full diffs give. */
+    @Test
+    void deltasAgreeWithFullDiffs() {
+        Random random = new Random(7);
+        Reconciler full = new Reconciler();
+        Reconciler delta = new Reconciler();
+        Session[] slots = new Session[40];
+        full.reconcile(List.of());
+        delta.apply(List.of(), List.of());
+        for (int round = 0; round < 500; round++) {
+            List<Session> removed = new ArrayList<>();
+            List<Session> added = new ArrayList<>();
+            for (int k = random.nextInt(6); k > 0; k--) {
+                int i = random.nextInt(slots.length);
+                // Few distinct values, so that duplicates and rewrites with the same value happen.
+                Session next = random.nextInt(3) == 0 ? null : s("10.0.0." + random.nextInt(3), "pts/" + random.nextInt(4));
+                if (slots[i] != null) {
+                    removed.add(slots[i]);
+                }
+                if (next != null) {
+                    added.add(next);
+                }
+                slots[i] = next;
+            }
+            List<Session> now = new ArrayList<>();
+            for (Session x : slots) {
+                if (x != null) {
+                    now.add(x);
+                }
+            }
+            Reconciler.Changes a = full.reconcile(now);
+            Reconciler.Changes b = delta.apply(removed, added);
+            assertEquals(a.sessionsByRemote(), b.sessionsByRemote(), "round " + round);
+            assertEquals(counts(a.opened()), counts(b.opened()), "opened, round " + round);
+            assertEquals(counts(a.closed()), counts(b.closed()), "closed, round " + round);
+        }
+    }
+
+    @Test
+    void unchangedDeltaHandsBackTheSameMap() {
+        Reconciler r = new Reconciler();
+        Reconciler.Changes first = r.apply(List.of(), List.of(s("10.0.0.1", "pts/0")));
+        Reconciler.Changes again = r.apply(List.of(s("10.0.0.1", "pts/0")), List.of(s("10.0.0.1", "pts/0")));
+        assertTrue(again.opened().isEmpty() && again.closed().isEmpty());
+        assertTrue(first.sessionsByRemote() == again.sessionsByRemote());
+    }
+
+    private static Map<Session, Integer> counts(List<Session> list) {
+        Map<Session, Integer> m = new java.util.HashMap<>();
+        list.forEach(x -> m.merge(x, 1, Integer::sum));
+        return m;
+    }
 }
