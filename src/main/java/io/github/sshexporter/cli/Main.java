@@ -13,6 +13,16 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        // An Error (OutOfMemoryError, a JNA linkage fault) that ends a thread must end the process:
+        // otherwise the session loop could die while HTTP keeps serving frozen values. Exit 1 lets
+        // systemd's Restart=on-failure bring a fresh exporter back.
+        Thread.setDefaultUncaughtExceptionHandler((thread, error) -> {
+            try {
+                Log.error("fatal error, exiting", "thread", thread.getName(), "error", String.valueOf(error));
+            } finally {
+                Runtime.getRuntime().halt(ExitCode.FAILURE);
+            }
+        });
         System.exit(run(args));
     }
 

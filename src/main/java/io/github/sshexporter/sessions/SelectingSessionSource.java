@@ -162,19 +162,27 @@ public final class SelectingSessionSource implements SessionSource {
 
     @Override
     public Snapshot read() {
-        SessionSource s = active;
-        if (s == null) {
+        SessionSource s = chosen();
+        return s == null ? Snapshot.failed(SourceState.WAITING, waitReason) : s.read();
+    }
+
+    /** The chosen source's own cheap resync (a utmp file that did not change is not read again). */
+    @Override
+    public Snapshot resyncRead() {
+        SessionSource s = chosen();
+        return s == null ? Snapshot.failed(SourceState.WAITING, waitReason) : s.resyncRead();
+    }
+
+    /** The source in use, choosing one first if none is yet; null while neither is there. */
+    private SessionSource chosen() {
+        if (active == null) {
             try {
                 select(false);
             } catch (NativeException e) {
                 waitReason = e.getMessage();
             }
-            s = active;
-            if (s == null) {
-                return Snapshot.failed(SourceState.WAITING, waitReason);
-            }
         }
-        return s.read();
+        return active;
     }
 
     @Override
