@@ -18,9 +18,6 @@ import java.util.List;
 public final class FileWatcher implements AutoCloseable {
     private static final int IN_NONBLOCK = 04000;
     private static final int IN_CLOEXEC = 02000000;
-    private static final int EFD_NONBLOCK = 04000;
-    private static final int EFD_CLOEXEC = 02000000;
-    private static final short POLLIN = 1;
 
     private static final int IN_MODIFY = 0x2;
     private static final int IN_ATTRIB = 0x4;
@@ -72,16 +69,14 @@ public final class FileWatcher implements AutoCloseable {
 
     private final Target[] targets;
     private final int inotifyFd;
-    private final int wakeFd;
-    private final Memory pollFds = new Memory(16);
+    private final WakeablePoll poll;
     private final Memory events = new Memory(BUFFER_SIZE);
-    private final Memory counter = new Memory(8);
     private volatile boolean closed;
 
-    private FileWatcher(List<Path> files, int inotifyFd, int wakeFd) {
+    private FileWatcher(List<Path> files, int inotifyFd, WakeablePoll poll) {
         this.targets = files.stream().map(Target::new).toArray(Target[]::new);
         this.inotifyFd = inotifyFd;
-        this.wakeFd = wakeFd;
+        this.poll = poll;
     }
 
     /** Watches {@code file} and its directory. Fails when the directory cannot be watched. */
@@ -101,13 +96,14 @@ public final class FileWatcher implements AutoCloseable {
         if (ifd < 0) {
             throw new NativeException("inotify_init1", Libc.errno());
         }
-        int efd = Libc.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-        if (efd < 0) {
-            int errno = Libc.errno();
+        WakeablePoll poll;
+        try {
+            poll = WakeablePoll.open();
+        } catch (NativeException e) {
             Libc.close(ifd);
-            throw new NativeException("eventfd", errno);
+            throw e;
         }
-        FileWatcher watcher = new FileWatcher(files, ifd, efd);
+        FileWatcher watcher = new FileWatcher(files, ifd, poll);
         for (int i = 0; i < watcher.targets.length; i++) {
             Target t = watcher.targets[i];
             if (!watcher.armDirectory(t)) {
@@ -143,26 +139,11 @@ public final class FileWatcher implements AutoCloseable {
             t.changed = false;
         }
         while (!closed) {
-            long left = Math.max(0, (deadline - System.nanoTime()) / 1_000_000L);
-            pollFds.setInt(0, inotifyFd);
-            pollFds.setShort(4, POLLIN);
-            pollFds.setShort(6, (short) 0);
-            pollFds.setInt(8, wakeFd);
-            pollFds.setShort(12, POLLIN);
-            pollFds.setShort(14, (short) 0);
-            int n = Libc.poll(pollFds, 2, (int) Math.min(left, Integer.MAX_VALUE));
-            if (n < 0) {
-                if (Libc.errno() == Libc.EINTR) {
-                    continue;
-                }
-                // Should not happen; behave like a timeout so the caller resyncs.
+            WakeablePoll.Result result = poll.await(inotifyFd, WakeablePoll.POLLIN, deadline);
+            if (result == WakeablePoll.Result.TIMEOUT) {
                 return timeout();
             }
-            if (n == 0) {
-                return timeout();
-            }
-            if ((pollFds.getShort(14) & POLLIN) != 0) {
-                Libc.read(wakeFd, counter, 8);
+            if (result == WakeablePoll.Result.WOKEN) {
                 return Wake.WOKEN;
             }
             if (drainEvents()) {
@@ -176,11 +157,7 @@ public final class FileWatcher implements AutoCloseable {
 
     /** Ends a wait in progress (or the next one) at once. Safe from any thread. */
     public void wakeUp() {
-        if (closed) {
-            return;
-        }
-        counter.setLong(0, 1);
-        Libc.write(wakeFd, counter, 8);
+        poll.wakeUp();
     }
 
     private Wake timeout() {
@@ -291,6 +268,6 @@ public final class FileWatcher implements AutoCloseable {
         }
         closed = true;
         Libc.close(inotifyFd);
-        Libc.close(wakeFd);
+        poll.close();
     }
 }

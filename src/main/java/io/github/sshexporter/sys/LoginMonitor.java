@@ -12,11 +12,6 @@ import com.sun.jna.Pointer;
  * <p>{@link #await} must be called from one thread; {@link #wakeUp} from any.
  */
 public final class LoginMonitor implements AutoCloseable {
-    private static final int EFD_NONBLOCK = 04000;
-    private static final int EFD_CLOEXEC = 02000000;
-    private static final short POLLIN = 1;
-    private static final short POLLERR = 8;
-    private static final short POLLHUP = 16;
 
     /** Why a wait ended. */
     public enum Wake {
@@ -30,15 +25,13 @@ public final class LoginMonitor implements AutoCloseable {
 
     private final Pointer monitor;
     private final int monitorFd;
-    private final int wakeFd;
-    private final Memory pollFds = new Memory(16);
-    private final Memory counter = new Memory(8);
+    private final WakeablePoll poll;
     private volatile boolean closed;
 
-    private LoginMonitor(Pointer monitor, int monitorFd, int wakeFd) {
+    private LoginMonitor(Pointer monitor, int monitorFd, WakeablePoll poll) {
         this.monitor = monitor;
         this.monitorFd = monitorFd;
-        this.wakeFd = wakeFd;
+        this.poll = poll;
     }
 
     /** Fails when libsystemd is missing or logind's session directory cannot be watched. */
@@ -59,43 +52,28 @@ public final class LoginMonitor implements AutoCloseable {
             SdLogin.sd_login_monitor_unref(m);
             throw new NativeException("sd_login_monitor_get_fd", -fd);
         }
-        int efd = Libc.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-        if (efd < 0) {
-            int errno = Libc.errno();
+        try {
+            return new LoginMonitor(m, fd, WakeablePoll.open());
+        } catch (NativeException e) {
             SdLogin.sd_login_monitor_unref(m);
-            throw new NativeException("eventfd", errno);
+            throw e;
         }
-        return new LoginMonitor(m, fd, efd);
     }
 
     /** Waits up to {@code timeoutMillis} for a change; flushes the monitor after one. */
     public Wake await(long timeoutMillis) {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
         while (!closed) {
-            long left = Math.max(0, (deadline - System.nanoTime()) / 1_000_000L);
             int events = SdLogin.sd_login_monitor_get_events(monitor);
-            pollFds.setInt(0, monitorFd);
-            pollFds.setShort(4, events > 0 ? (short) events : POLLIN);
-            pollFds.setShort(6, (short) 0);
-            pollFds.setInt(8, wakeFd);
-            pollFds.setShort(12, POLLIN);
-            pollFds.setShort(14, (short) 0);
-            int n = Libc.poll(pollFds, 2, (int) Math.min(left, Integer.MAX_VALUE));
-            if (n < 0) {
-                if (Libc.errno() == Libc.EINTR) {
-                    continue;
-                }
-                return Wake.TIMEOUT; // should not happen; the caller resyncs
-            }
-            if (n == 0) {
+            WakeablePoll.Result result = poll.await(monitorFd,
+                    events > 0 ? (short) events : WakeablePoll.POLLIN, deadline);
+            if (result == WakeablePoll.Result.TIMEOUT) {
                 return Wake.TIMEOUT;
             }
-            if ((pollFds.getShort(14) & POLLIN) != 0) {
-                Libc.read(wakeFd, counter, 8);
+            if (result == WakeablePoll.Result.WOKEN) {
                 return Wake.WOKEN;
             }
-            short revents = pollFds.getShort(6);
-            if ((revents & (POLLIN | POLLERR | POLLHUP)) != 0) {
+            if ((poll.revents() & (WakeablePoll.POLLIN | WakeablePoll.POLLERR | WakeablePoll.POLLHUP)) != 0) {
                 SdLogin.sd_login_monitor_flush(monitor);
                 return Wake.CHANGED;
             }
@@ -105,11 +83,7 @@ public final class LoginMonitor implements AutoCloseable {
 
     /** Ends a wait in progress (or the next one) at once. Safe from any thread. */
     public void wakeUp() {
-        if (closed) {
-            return;
-        }
-        counter.setLong(0, 1);
-        Libc.write(wakeFd, counter, 8);
+        poll.wakeUp();
     }
 
     @Override
@@ -119,6 +93,6 @@ public final class LoginMonitor implements AutoCloseable {
         }
         closed = true;
         SdLogin.sd_login_monitor_unref(monitor); // closes its descriptor
-        Libc.close(wakeFd);
+        poll.close();
     }
 }
