@@ -102,7 +102,7 @@ serve_once() {
     : >"$R$T/utmp"
     # shellcheck disable=SC2016
     (on_target_exec sh -c '. /etc/default/ssh-exporter && export JAVA_OPTS &&
-        exec ssh-exporter --host 127.0.0.1 --port "$1" --file "$2"' sh "$port" "$T/utmp") \
+        exec ssh-exporter --host 127.0.0.1 --port "$1" --file "$2" --wtmp.file= --btmp.file=' sh "$port" "$T/utmp") \
         </dev/null >/dev/null 2>"$tmp/serve.log" &
     pid=$!
     on_exit kill_pid "$pid"

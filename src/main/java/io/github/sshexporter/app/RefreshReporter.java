@@ -56,6 +56,7 @@ final class RefreshReporter implements RefreshListener {
             health.refreshError(state == SourceState.WAITING ? "missing" : state.name().toLowerCase(Locale.ROOT));
         }
         lastError = null;
+        boolean wasReadable = lastState == SourceState.OK;
         reportState(snapshot);
         if (changes.initial()) {
             Log.info("sessions read", "source", source.name(), "file", source.location(),
@@ -63,8 +64,10 @@ final class RefreshReporter implements RefreshListener {
                     "stale", refresh.stale(), "records", snapshot.recordsRead(),
                     "duration_ms", String.format(Locale.ROOT, "%.1f", refresh.nanos() / 1e6));
         }
-        // Sessions open before the first read were not opened while we watched: not counted.
-        boolean count = !changes.initial() && !wtmpActive.getAsBoolean();
+        // Sessions open before the first read were not opened while we watched: not counted. Nor
+        // is the difference across a spell without a readable source: the file going missing
+        // does not close every session, and its return does not open them.
+        boolean count = !changes.initial() && !wtmpActive.getAsBoolean() && up && wasReadable;
         double now = System.currentTimeMillis() / 1000.0;
         Log.Level level = changes.initial() ? Log.Level.DEBUG : Log.Level.INFO;
         for (Session s : changes.opened()) {

@@ -27,6 +27,9 @@ public final class LoginLogLoop {
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopping;
     private volatile boolean wtmpReadable;
+    /** True while a log's records present at start are still unread (it was unreadable then). */
+    private boolean wtmpHistory;
+    private boolean btmpHistory;
     private final String[] lastState = new String[2];
 
     /**
@@ -77,13 +80,11 @@ public final class LoginLogLoop {
 
     private void run() {
         try {
-            // What is already there happened before we started: learn it, count nothing.
-            if (wtmp != null) {
-                report(0, "wtmp", wtmp, wtmp.poll(sessions::learn));
-            }
-            if (btmp != null) {
-                report(1, "btmp", btmp, btmp.poll(r -> { }));
-            }
+            // What is already there happened before we started: learn wtmp's open sessions, skip
+            // btmp's history unread; count nothing.
+            wtmpHistory = wtmp != null;
+            btmpHistory = btmp != null;
+            followLogs(true, true);
             started.countDown();
             int wtmpIndex = 0;
             int btmpIndex = wtmp == null ? 0 : 1;
@@ -92,25 +93,38 @@ public final class LoginLogLoop {
                 if (stopping) {
                     break;
                 }
-                if (wake == FileWatcher.Wake.WOKEN) {
-                    continue;
-                }
-                try {
-                    if (wtmp != null && watcher.changed(wtmpIndex)) {
-                        report(0, "wtmp", wtmp, wtmp.poll(r -> sessions.apply(r, activity)));
-                    }
-                    if (btmp != null && watcher.changed(btmpIndex)) {
-                        report(1, "btmp", btmp,
-                                btmp.poll(r -> activity.failedLogin(UtmpSessionSource.toSession(r))));
-                    }
-                } catch (RuntimeException e) {
-                    activity.databaseState("internal", "", false, e.toString());
+                if (wake != FileWatcher.Wake.WOKEN) {
+                    followLogs(wtmp != null && watcher.changed(wtmpIndex), btmp != null && watcher.changed(btmpIndex));
                 }
             }
         } finally {
             started.countDown();
             watcher.close();
             finished.countDown();
+        }
+    }
+
+    /**
+     * Reads what was appended. A log that could not be read at start still has its history ahead
+     * of it: the first successful read of it learns or skips that history instead of counting it.
+     * A fault here is reported and survived: the login logs never take the exporter down.
+     */
+    private void followLogs(boolean wtmpChanged, boolean btmpChanged) {
+        try {
+            if (wtmpChanged) {
+                UtmpxTail.Result r = wtmpHistory ? wtmp.poll(sessions::learn)
+                        : wtmp.poll(record -> sessions.apply(record, activity));
+                wtmpHistory &= r.status() != UtmpxTail.Status.OK && r.status() != UtmpxTail.Status.MISSING;
+                report(0, "wtmp", wtmp, r);
+            }
+            if (btmpChanged) {
+                UtmpxTail.Result r = btmpHistory ? btmp.skipToEnd()
+                        : btmp.poll(record -> activity.failedLogin(UtmpSessionSource.toSession(record)));
+                btmpHistory &= r.status() != UtmpxTail.Status.OK && r.status() != UtmpxTail.Status.MISSING;
+                report(1, "btmp", btmp, r);
+            }
+        } catch (RuntimeException e) {
+            activity.databaseState("internal", "", false, e.toString());
         }
     }
 

@@ -32,7 +32,9 @@ public final class FileWatcher implements AutoCloseable {
     private static final int IN_ONLYDIR = 0x1000000;
 
     private static final int FILE_MASK = IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF;
-    private static final int DIR_MASK = IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM
+    // IN_ATTRIB on the directory too: a file this process cannot read cannot be watched itself
+    // (inotify needs read permission), so its chmod to readable is only seen from the directory.
+    private static final int DIR_MASK = IN_ATTRIB | IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM
             | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
     private static final int EVENT_HEADER = 16;
     private static final int BUFFER_SIZE = 64 * 1024;
@@ -174,8 +176,8 @@ public final class FileWatcher implements AutoCloseable {
         while (true) {
             long n = Libc.read(inotifyFd, events, BUFFER_SIZE);
             if (n <= 0) {
-                // EAGAIN: the queue is empty.
-                return relevant;
+                // EAGAIN: the queue is empty. Anything else: events may be lost, so rescan.
+                return relevant || n == 0 || Libc.errno() != Libc.EAGAIN;
             }
             int offset = 0;
             while (offset + EVENT_HEADER <= n) {

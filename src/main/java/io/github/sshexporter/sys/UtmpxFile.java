@@ -168,6 +168,7 @@ public final class UtmpxFile {
         int read = 0;
         Libc.utmpxname(nativePath);
         Libc.setutxent();
+        boolean completed = false;
         try {
             long address;
             while ((address = Libc.Raw.getutxent()) != 0) {
@@ -190,8 +191,14 @@ public final class UtmpxFile {
                 System.arraycopy(record, 0, previous, at, size);
                 sink.changed(slot, wanted.test(decoder.type(record)) ? decoder.decode(record) : null);
             }
+            completed = true;
         } finally {
             Libc.endutxent();
+            if (!completed) {
+                // The sink threw: the bytes already remembered were never accepted. Forget them
+                // all, so that the next pass reports every slot again instead of losing one.
+                previousSlots = 0;
+            }
         }
         if (read < expected) {
             // Slots not reached keep their old bytes, and the caller keeps what it made of them.

@@ -53,6 +53,30 @@ public final class UtmpxTail {
     public record Result(Status status, int records, boolean rotated, String detail) {}
 
     /**
+     * Moves to the end of the file without reading what is there: for a log whose history is of
+     * no interest (btmp can hold millions of records on an attacked host).
+     */
+    public Result skipToEnd() {
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(path, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            return new Result(Status.MISSING, 0, false, "no such file");
+        } catch (IOException e) {
+            return new Result(Status.UNREADABLE, 0, false, describe(e));
+        }
+        if (!attributes.isRegularFile()) {
+            return new Result(Status.UNREADABLE, 0, false, "not a regular file");
+        }
+        if (!Files.isReadable(path)) {
+            return new Result(Status.UNREADABLE, 0, false, "permission denied");
+        }
+        fileKey = attributes.fileKey();
+        offset = attributes.size() - attributes.size() % record.length;
+        return new Result(Status.OK, 0, false, "");
+    }
+
+    /**
      * Reads the records appended since the last call. The first call reads from the start of the
      * file (pass a sink that ignores them to start "from now"). A different file behind the path
      * (rotation) or a shorter one (truncation) is read from its start.
@@ -96,10 +120,12 @@ public final class UtmpxTail {
                 int whole = n - n % record.length;
                 for (int at = 0; at < whole; at += record.length) {
                     buffer.get(at, record, 0, record.length);
-                    sink.accept(decoder.decode(record));
+                    // Past the record before handing it over: one that makes the sink throw is
+                    // not delivered again (no double counts, no log stuck on one record).
+                    offset += record.length;
                     count++;
+                    sink.accept(decoder.decode(record));
                 }
-                offset += whole;
                 if (whole == 0) {
                     break;
                 }

@@ -76,15 +76,18 @@ final class WakeablePoll implements AutoCloseable {
         return pollFds.getShort(6);
     }
 
-    /** Ends a wait in progress (or the next one) at once. Safe from any thread. */
-    void wakeUp() {
+    /**
+     * Ends a wait in progress (or the next one) at once. Safe from any thread: synchronized with
+     * {@link #close()}, so that it never writes to a descriptor number already closed and reused.
+     */
+    synchronized void wakeUp() {
         if (!closed) {
             Libc.write(wakeFd, one, 8);
         }
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (!closed) {
             closed = true;
             Libc.close(wakeFd);

@@ -173,4 +173,42 @@ class LoginActivityIT {
         assertTrue(exporter.value("ssh_exporter_refresh_errors_total{cause=\"missing\"}") >= 1);
         assertEquals(0.0, exporter.value("ssh_exporter_file_readable{file=\"utmp\",path=\"" + utmp + "\"}"));
     }
+
+    @Test
+    void historyOfALogUnreadableAtStartIsNotCountedWhenItBecomesReadable() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            NativeTools.utmp(btmp, "failed", "old" + i, "198.51.100.66");
+        }
+        Files.setPosixFilePermissions(btmp, PosixFilePermissions.fromString("rw-------"));
+        List<String> prefix = List.of();
+        if ("root".equals(System.getProperty("user.name"))) {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            prefix = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
+        }
+        start(prefix);
+        assertEquals(0.0, exporter.value("ssh_exporter_file_readable{file=\"btmp\",path=\"" + btmp + "\"}"));
+        Files.setPosixFilePermissions(btmp, PosixFilePermissions.fromString("rw-r--r--"));
+        expect("ssh_exporter_file_readable{file=\"btmp\",path=\"" + btmp + "\"}", 1);
+        NativeTools.utmp(btmp, "failed", "new", "198.51.100.66");
+        expect(FAILED, 1);
+        Thread.sleep(100);
+        assertEquals(1.0, exporter.value(FAILED), "the three records from before were not counted");
+    }
+
+    @Test
+    void aUtmpFileMissingForAWhileOpensAndClosesNothing() throws Exception {
+        int port = ExporterProcess.freePort();
+        exporter = ExporterProcess.start(port, "-H", "127.0.0.1", "-p", String.valueOf(port), "-i", "3600",
+                "-f", utmp.toString(), "--source", "utmp", "--wtmp.file=", "--btmp.file=");
+        exporter.awaitListening();
+        NativeTools.utmp(utmp, "login", "pts/1", "alice", "203.0.113.7", "203.0.113.7", "4242");
+        expect(OPENED_REMOTE, 1);
+        Path aside = dir.resolve("utmp.aside");
+        Files.move(utmp, aside);
+        expect("ssh_exporter_source_up", 0);
+        Files.move(aside, utmp);
+        expect("ssh_exporter_source_up", 1);
+        assertEquals(1.0, exporter.value(OPENED_REMOTE), "the return of the file opens nothing");
+        assertEquals(0.0, exporter.value(CLOSED_REMOTE), "its absence closed nothing");
+    }
 }

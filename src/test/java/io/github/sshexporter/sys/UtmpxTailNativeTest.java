@@ -93,4 +93,40 @@ class UtmpxTailNativeTest {
         Files.move(staging, btmp, StandardCopyOption.ATOMIC_MOVE);
         assertEquals(1, poll(tail).size());
     }
+
+    @Test
+    void aRecordThatMakesTheSinkThrowIsNotDeliveredAgain() throws Exception {
+        Path btmp = dir.resolve("btmp");
+        Files.createFile(btmp);
+        for (int i = 0; i < 3; i++) {
+            NativeTools.utmp(btmp, "failed", "user" + i, "203.0.113.9");
+        }
+        UtmpxTail tail = UtmpxTail.bind(btmp);
+        List<String> seen = new ArrayList<>();
+        try {
+            tail.poll(r -> {
+                seen.add(r.user());
+                if (r.user().equals("user1")) {
+                    throw new IllegalStateException("sink fault");
+                }
+            });
+        } catch (IllegalStateException expected) {
+            // the fault reaches the caller, which reports it
+        }
+        tail.poll(r -> seen.add(r.user()));
+        assertEquals(List.of("user0", "user1", "user2"), seen, "each record exactly once");
+    }
+
+    @Test
+    void skipToEndReadsNothingAndFollowsFromThere() throws Exception {
+        Path btmp = dir.resolve("btmp");
+        Files.createFile(btmp);
+        for (int i = 0; i < 5; i++) {
+            NativeTools.utmp(btmp, "failed", "old" + i, "203.0.113.9");
+        }
+        UtmpxTail tail = UtmpxTail.bind(btmp);
+        assertEquals(UtmpxTail.Status.OK, tail.skipToEnd().status());
+        NativeTools.utmp(btmp, "failed", "new", "203.0.113.9");
+        assertEquals(List.of("6 ssh:notty new"), poll(tail).stream().map(l -> l.substring(0, l.lastIndexOf(' '))).toList());
+    }
 }

@@ -79,7 +79,7 @@ class WebProcessIT {
     @Test
     void jsonLogs() throws Exception {
         exporter = ExporterProcess.start(0, "--web.listen-address", "127.0.0.1:" + ExporterProcess.freePort(),
-                "-f", dir.resolve("utmp").toString(), "--log.format", "json");
+                "-f", dir.resolve("utmp").toString(), "--source", "utmp", "--wtmp.file=", "--btmp.file=", "--log.format", "json");
         exporter.awaitListening();
         for (String line : exporter.stderr()) {
             assertTrue(line.matches("\\{\"ts\":\"[^\"]+\",\"level\":\"(info|warn)\",\"msg\":\".*\"}"), line);
@@ -92,7 +92,7 @@ class WebProcessIT {
     void warnLevelHidesInfo() throws Exception {
         int port = ExporterProcess.freePort();
         exporter = ExporterProcess.start(port, "--web.listen-address", "127.0.0.1:" + port,
-                "-f", dir.resolve("utmp").toString(), "--log.level", "warn");
+                "-f", dir.resolve("utmp").toString(), "--source", "utmp", "--wtmp.file=", "--btmp.file=", "--log.level", "warn");
         Thread.sleep(50);
         assertTrue(io.github.sshexporter.testing.Await.until(20_000, () -> {
             try {
@@ -112,7 +112,7 @@ class WebProcessIT {
         Files.writeString(web, "basic_auth_users:\n  prom: $2y$10$P9mOVTrl6/F7xno22ygUT.6UuWJ8UxLnNa8fWTHHZ149hl/Lq8Vgq\n");
         int port = ExporterProcess.freePort();
         exporter = ExporterProcess.start(List.of("-verbose:class"), port, "--web.listen-address",
-                "127.0.0.1:" + port, "-f", dir.resolve("utmp").toString(), "--web.config.file", web.toString());
+                "127.0.0.1:" + port, "-f", dir.resolve("utmp").toString(), "--source", "utmp", "--wtmp.file=", "--btmp.file=", "--web.config.file", web.toString());
         exporter.awaitListening();
         assertEquals(401, exporter.get("/metrics").statusCode());
         assertTrue(exporter.stdout().stream().anyMatch(l -> l.contains("at.favre.lib.crypto.bcrypt")), "bcrypt used");
@@ -124,7 +124,7 @@ class WebProcessIT {
         pki.leaf("server", "ca", TestPki.KeyForm.PKCS1, false);
         Files.writeString(web, "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n");
         exporter = ExporterProcess.start(List.of("-verbose:class"), port, "--web.listen-address",
-                "127.0.0.1:" + port, "-f", dir.resolve("utmp").toString(), "--web.config.file", web.toString());
+                "127.0.0.1:" + port, "-f", dir.resolve("utmp").toString(), "--source", "utmp", "--wtmp.file=", "--btmp.file=", "--web.config.file", web.toString());
         exporter.awaitListening();
         assertTrue(exporter.stdout().stream().anyMatch(l -> l.contains("org.bouncycastle")), "TLS reads PEM with it");
         assertTrue(exporter.stderr().stream().anyMatch(l -> l.contains("msg=listening") && l.contains("tls=true")),
