@@ -107,7 +107,10 @@ rss_load="$(rss)"
 check "exporter alive after the load (RSS ${rss_idle} KiB idle, ${rss_load} KiB under load)" kill -0 "$EXPORTER_PID"
 kill_pid "$hold1"; kill_pid "$hold2"
 scrape_ok() { curl_scrape >/dev/null; }
-check "a scrape right after" scrape_ok
+# Within 10 s, not at the first try: handshakes the holders left half-done keep their threads
+# until the 5 s handshake timeout (a documented limit), and on a loaded machine the first scrape
+# right after may queue behind them.
+check "scrapes served again within 10 s after the load" wait_for 10 scrape_ok
 if [ -n "${BENCH_OUT:-}" ]; then
     {
         echo "- hostile connections held: $idle_n idle, $slow_n trickling a TLS handshake"
