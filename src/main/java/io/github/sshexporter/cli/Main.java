@@ -10,13 +10,21 @@ import io.github.sshexporter.web.WebConfigSource;
 
 /** Entry point: flags, exit codes, and nothing else. */
 public final class Main {
+    /** The session loop's and the login-log loop's threads (see sessions.SessionLoop, LoginLogLoop). */
+    private static final java.util.Set<String> READING_THREADS = java.util.Set.of("session-loop", "login-logs");
+
     private Main() {}
 
     public static void main(String[] args) {
-        // An Error (OutOfMemoryError, a JNA linkage fault) that ends a thread must end the process:
-        // otherwise the session loop could die while HTTP keeps serving frozen values. Exit 1 lets
-        // systemd's Restart=on-failure bring a fresh exporter back.
+        // An Error (OutOfMemoryError, a JNA linkage fault) that ends one of the two reading threads
+        // must end the process: otherwise HTTP would go on serving frozen values. Exit 1 lets
+        // systemd's Restart=on-failure bring a fresh exporter back. An HTTP worker that dies is
+        // replaced by its pool: one line, and the exporter stays up for the next scrape.
         Thread.setDefaultUncaughtExceptionHandler((thread, error) -> {
+            if (!READING_THREADS.contains(thread.getName())) {
+                Log.error("request thread ended by an error", "thread", thread.getName(), "error", String.valueOf(error));
+                return;
+            }
             try {
                 Log.error("fatal error, exiting", "thread", thread.getName(), "error", String.valueOf(error));
             } finally {
