@@ -95,29 +95,19 @@ public final class Log {
             line.append(value);
             return;
         }
-        line.append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"' -> line.append("\\\"");
-                case '\\' -> line.append("\\\\");
-                case '\n' -> line.append("\\n");
-                case '\r' -> line.append("\\r");
-                case '\t' -> line.append("\\t");
-                default -> {
-                    if (c < ' ' || c == 0x7f) {
-                        line.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        line.append(c);
-                    }
-                }
-            }
-        }
-        line.append('"');
+        appendQuoted(line, value, false);
     }
 
     /** A JSON string: quotes, backslashes and control characters escaped. */
     static void appendJson(StringBuilder line, String value) {
+        appendQuoted(line, value, true);
+    }
+
+    /**
+     * {@code value} in double quotes with quotes, backslashes and control characters escaped; JSON
+     * also escapes U+2028/U+2029, which some JavaScript readers take for line ends.
+     */
+    private static void appendQuoted(StringBuilder line, String value, boolean lineSeparators) {
         line.append('"');
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
@@ -128,7 +118,7 @@ public final class Log {
                 case '\r' -> line.append("\\r");
                 case '\t' -> line.append("\\t");
                 default -> {
-                    if (c < ' ' || c == 0x7f || c == 0x2028 || c == 0x2029) {
+                    if (c < ' ' || c == 0x7f || lineSeparators && (c == 0x2028 || c == 0x2029)) {
                         line.append(String.format("\\u%04x", (int) c));
                     } else {
                         line.append(c);

@@ -57,17 +57,11 @@ public final class UtmpxTail {
      * no interest (btmp can hold millions of records on an attacked host).
      */
     public Result skipToEnd() {
-        BasicFileAttributes attributes;
-        try {
-            attributes = Files.readAttributes(path, BasicFileAttributes.class);
-        } catch (NoSuchFileException e) {
-            return new Result(Status.MISSING, 0, false, "no such file");
-        } catch (IOException e) {
-            return new Result(Status.UNREADABLE, 0, false, describe(e));
+        Stat stat = stat();
+        if (stat.failure() != null) {
+            return stat.failure();
         }
-        if (!attributes.isRegularFile()) {
-            return new Result(Status.UNREADABLE, 0, false, "not a regular file");
-        }
+        BasicFileAttributes attributes = stat.attributes();
         if (!Files.isReadable(path)) {
             return new Result(Status.UNREADABLE, 0, false, "permission denied");
         }
@@ -82,17 +76,11 @@ public final class UtmpxTail {
      * (rotation) or a shorter one (truncation) is read from its start.
      */
     public Result poll(Consumer<UtmpxRecord> sink) {
-        BasicFileAttributes attributes;
-        try {
-            attributes = Files.readAttributes(path, BasicFileAttributes.class);
-        } catch (NoSuchFileException e) {
-            return new Result(Status.MISSING, 0, false, "no such file");
-        } catch (IOException e) {
-            return new Result(Status.UNREADABLE, 0, false, describe(e));
+        Stat stat = stat();
+        if (stat.failure() != null) {
+            return stat.failure();
         }
-        if (!attributes.isRegularFile()) {
-            return new Result(Status.UNREADABLE, 0, false, "not a regular file");
-        }
+        BasicFileAttributes attributes = stat.attributes();
         boolean rotated = false;
         Object key = attributes.fileKey();
         if (fileKey != null && !Objects.equals(key, fileKey) || attributes.size() < offset) {
@@ -136,6 +124,21 @@ public final class UtmpxTail {
             return new Result(Status.UNREADABLE, count, rotated, describe(e));
         }
         return new Result(Status.OK, count, rotated, "");
+    }
+
+    /** The file's attributes, or why it cannot be followed (missing, unreadable, not a file). */
+    private record Stat(BasicFileAttributes attributes, Result failure) {}
+
+    private Stat stat() {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+            return attributes.isRegularFile() ? new Stat(attributes, null)
+                    : new Stat(null, new Result(Status.UNREADABLE, 0, false, "not a regular file"));
+        } catch (NoSuchFileException e) {
+            return new Stat(null, new Result(Status.MISSING, 0, false, "no such file"));
+        } catch (IOException e) {
+            return new Stat(null, new Result(Status.UNREADABLE, 0, false, describe(e)));
+        }
     }
 
     private static String describe(IOException e) {
