@@ -212,28 +212,28 @@ class LiveWatchNativeTest {
         return Long.toString(p.pid());
     }
 
-    @Test
-    void staleRecordsAreCountedAndKeptByDefault() throws Exception {
+    /** A utmp file with a live session (this JVM), a crashed one (a dead pid), and init's (pid 1). */
+    private Path liveCrashedAndInit() throws Exception {
         Path file = dir.resolve("utmp");
         Files.createFile(file);
         NativeTools.utmp(file, "login", "pts/1", "alive", "198.51.100.1", "198.51.100.1",
                 Long.toString(ProcessHandle.current().pid()));
         NativeTools.utmp(file, "login", "pts/2", "crashed", "198.51.100.2", "198.51.100.2", deadPid());
         NativeTools.utmp(file, "login", "pts/3", "init", "198.51.100.3", "198.51.100.3", "1");
-        start(file);
+        return file;
+    }
+
+    @Test
+    void staleRecordsAreCountedAndKeptByDefault() throws Exception {
+        start(liveCrashedAndInit());
         assertEquals(1, recorder.stale);
         assertEquals(Map.of("198.51.100.1", 1, "198.51.100.2", 1, "198.51.100.3", 1), recorder.byRemote);
     }
 
     @Test
     void staleRecordsCanBeExcluded() throws Exception {
-        Path file = dir.resolve("utmp");
-        Files.createFile(file);
-        NativeTools.utmp(file, "login", "pts/1", "alive", "198.51.100.1", "198.51.100.1",
-                Long.toString(ProcessHandle.current().pid()));
-        NativeTools.utmp(file, "login", "pts/2", "crashed", "198.51.100.2", "198.51.100.2", deadPid());
-        start(file, true);
+        start(liveCrashedAndInit(), true);
         assertEquals(1, recorder.stale);
-        assertEquals(Map.of("198.51.100.1", 1), recorder.byRemote);
+        assertEquals(Map.of("198.51.100.1", 1, "198.51.100.3", 1), recorder.byRemote);
     }
 }
