@@ -7,8 +7,11 @@ import io.github.sshexporter.sys.UtmpxRecord;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /** Sessions from a utmp file: its USER_PROCESS records, watched through inotify. */
 public final class UtmpSessionSource implements SessionSource {
@@ -24,6 +27,11 @@ public final class UtmpSessionSource implements SessionSource {
     private Object lastStat;
     private long lastStatMillis;
     private Snapshot lastOk;
+    /**
+     * One String per distinct user, host and label: ten thousand sessions come from a few users
+     * and some hundreds of addresses, and each kept its own copies (about 1 MB at 10,000).
+     */
+    private final Map<String, String> canonical = new HashMap<>();
 
     private UtmpSessionSource(UtmpxFile file, FileWatcher watcher) {
         this.file = file;
@@ -130,7 +138,7 @@ public final class UtmpSessionSource implements SessionSource {
         }
         slotCount = Math.max(slotCount, slot + 1);
         Session before = slots[slot];
-        Session now = record == null ? null : toSession(record);
+        Session now = record == null ? null : toSession(record, this::canonical);
         if (Objects.equals(before, now)) {
             return;
         }
@@ -144,8 +152,21 @@ public final class UtmpSessionSource implements SessionSource {
     }
 
     static Session toSession(UtmpxRecord record) {
-        return new Session(record.user(), record.line(), record.host(),
-                RemoteAddress.label(record.host(), record.address()), record.time(), record.pid());
+        return toSession(record, UnaryOperator.identity());
+    }
+
+    static Session toSession(UtmpxRecord record, UnaryOperator<String> canonical) {
+        String host = canonical.apply(record.host());
+        return new Session(canonical.apply(record.user()), record.line(), host,
+                canonical.apply(RemoteAddress.label(host, record.address())), record.time(), record.pid());
+    }
+
+    private String canonical(String s) {
+        if (canonical.size() >= 4096) {
+            canonical.clear(); // bounded: a flood of distinct hosts must not grow it for ever
+        }
+        String known = canonical.putIfAbsent(s, s);
+        return known != null ? known : s;
     }
 
     @Override
