@@ -28,16 +28,16 @@ public final class ActivityMetrics {
         opened = Counter.builder().name("ssh_sessions_opened_total")
                 .help("Login sessions opened since the exporter started, by type (remote: from a network "
                         + "address or host name; local: console, X, screen/tmux).")
-                .labelNames("type").register(registry);
+                .labelNames("type").withoutExemplars().register(registry);
         closed = Counter.builder().name("ssh_sessions_closed_total")
                 .help("Login sessions closed since the exporter started, by type.")
-                .labelNames("type").register(registry);
+                .labelNames("type").withoutExemplars().register(registry);
         duration = Histogram.builder().name("ssh_session_duration_seconds")
                 .help("Duration of closed sessions, from the recorded login time to the recorded logout time.")
-                .unit(Unit.SECONDS).classicOnly().classicUpperBounds(DURATION_BUCKETS).register(registry);
+                .unit(Unit.SECONDS).classicOnly().classicUpperBounds(DURATION_BUCKETS).withoutExemplars().register(registry);
         failed = Counter.builder().name("ssh_failed_logins_total")
                 .help("Failed login attempts recorded in btmp since the exporter started.")
-                .register(registry);
+                .withoutExemplars().register(registry);
         for (String type : new String[] {REMOTE, LOCAL}) {
             opened.labelValues(type);
             closed.labelValues(type);

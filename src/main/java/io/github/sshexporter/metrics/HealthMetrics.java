@@ -25,26 +25,26 @@ public final class HealthMetrics {
                 .register(registry).setLabelValues(version, javaVersion, libc);
         lastRefresh = Gauge.builder().name("ssh_exporter_last_refresh_timestamp_seconds")
                 .help("When the last read of the session source finished, seconds since the epoch.")
-                .unit(Unit.SECONDS).register(registry);
+                .unit(Unit.SECONDS).withoutExemplars().register(registry);
         lastRefreshDuration = Gauge.builder().name("ssh_exporter_last_refresh_duration_seconds")
                 .help("How long the last read and reconcile of the session source took.")
-                .unit(Unit.SECONDS).register(registry);
+                .unit(Unit.SECONDS).withoutExemplars().register(registry);
         refreshErrors = Counter.builder().name("ssh_exporter_refresh_errors_total")
                 .help("Reads of the session source that failed, by cause (missing, unreadable, incomplete, internal).")
-                .labelNames("cause").register(registry);
+                .labelNames("cause").withoutExemplars().register(registry);
         for (String cause : ERROR_CAUSES) {
             refreshErrors.labelValues(cause);
         }
         fileReadable = Gauge.builder().name("ssh_exporter_file_readable")
                 .help("1 when the exporter could read the login database at its last attempt, else 0.")
-                .labelNames("file", "path").register(registry);
+                .labelNames("file", "path").withoutExemplars().register(registry);
         recordsScanned = Gauge.builder().name("ssh_exporter_records_scanned")
                 .help("Records the last read of the session source went through.")
-                .register(registry);
+                .withoutExemplars().register(registry);
         eventsSource = Gauge.builder().name("ssh_exporter_session_events_source")
                 .help("Which source feeds ssh_sessions_opened_total and ssh_sessions_closed_total: "
                         + "wtmp (every session) or snapshots (utmp reads; misses sessions shorter than one read).")
-                .labelNames("source").register(registry);
+                .labelNames("source").withoutExemplars().register(registry);
     }
 
     public void refreshed(long epochMillis, long nanos, int records) {
