@@ -24,6 +24,7 @@ final class Libc {
         if (System.getProperty("jna.platform.library.path") == null) {
             System.setProperty("jna.platform.library.path", "");
         }
+        NativeStub.load();
         LIBRARY = NativeLibrary.getInstance("libc.so.6");
         Native.register(Libc.class, LIBRARY);
         Native.register(Raw.class, LIBRARY);

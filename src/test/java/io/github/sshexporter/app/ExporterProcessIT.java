@@ -95,6 +95,27 @@ class ExporterProcessIT {
     }
 
     @Test
+    void unpacksJnasStubItselfAndLeavesNothingBehind() throws Exception {
+        // JNA's own unpacking (it logs "Looking in classpath ... for libjnidispatch.so" under
+        // jna.debug_load) names its file through SecureRandom, which loads the JDK's security
+        // providers: about 1 MB of resident memory. sys.NativeStub unpacks it first.
+        Path tmp = Files.createDirectory(dir.resolve("jna-tmp"));
+        Path file = Files.createFile(dir.resolve("utmp"));
+        int port = ExporterProcess.freePort();
+        exporter = ExporterProcess.start(List.of("-Djna.tmpdir=" + tmp, "-Djna.debug_load=true"), port,
+                "-H", "127.0.0.1", "-p", String.valueOf(port), "-f", file.toString(), "--source", "utmp",
+                "--wtmp.file=", "--btmp.file=");
+        exporter.awaitListening();
+        assertEquals(1.0, exporter.value("ssh_exporter_source_up"));
+        assertTrue(exporter.stderr().stream().anyMatch(l -> l.contains("libc.so.6")), "JNA's debug log is on");
+        assertEquals(List.of(), exporter.stderr().stream().filter(l -> l.contains("jnidispatch")).toList(),
+                "JNA did not look for its stub in the jar");
+        try (var left = Files.list(tmp)) {
+            assertEquals(List.of(), left.toList(), "nothing left in jna.tmpdir");
+        }
+    }
+
+    @Test
     void listensOnlyOnTheGivenAddress() throws Exception {
         Path file = dir.resolve("utmp");
         Files.createFile(file);
