@@ -78,16 +78,16 @@ public final class UtmpSessionSource implements SessionSource {
 
     public Snapshot read(boolean skipIfUnchanged) {
         long now = System.currentTimeMillis();
-        Object stat = file.stat();
-        if (skipIfUnchanged && lastOk != null && stat != null && stat.equals(lastStat)
-                && lastStatMillis - file.modifiedMillis(stat) > 1000) {
+        UtmpxFile.FileStat stat = file.stat();
+        if (skipIfUnchanged && lastOk != null && stat.identity() != null && stat.identity().equals(lastStat)
+                && lastStatMillis - stat.modifiedMillis() > 1000) {
             return new Snapshot(SourceState.OK, "", lastOk.sessions(), lastOk.recordsRead(),
                     new Snapshot.Delta(List.of(), List.of()));
         }
-        Snapshot s = scan();
+        Snapshot s = scan(stat);
         if (s.state() == SourceState.OK) {
             lastOk = s;
-            lastStat = stat;
+            lastStat = stat.identity();
             lastStatMillis = now;
         } else {
             lastOk = null;
@@ -95,8 +95,8 @@ public final class UtmpSessionSource implements SessionSource {
         return s;
     }
 
-    private Snapshot scan() {
-        UtmpxFile.Scan scan = file.scanChanges(type -> type == UtmpxRecord.USER_PROCESS, this::slotChanged);
+    private Snapshot scan(UtmpxFile.FileStat stat) {
+        UtmpxFile.Scan scan = file.scanChanges(stat, type -> type == UtmpxRecord.USER_PROCESS, this::slotChanged);
         switch (scan.status()) {
             case OK -> {
                 for (int i = scan.recordsRead(); i < slotCount; i++) {

@@ -2,9 +2,14 @@ package io.github.sshexporter.sys;
 
 import com.sun.jna.Pointer;
 import java.nio.charset.Charset;
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.IntPredicate;
 
@@ -152,21 +157,18 @@ public final class UtmpxFile {
      * (locks, pread) is the same; only our share above it shrinks. After a pass that is not OK or
      * INCOMPLETE the fingerprints are dropped, so the next pass reports every wanted record. Slots
      * past the end of an OK pass are the caller's to forget.
+     *
+     * @param stat the file as {@link #stat()} saw it just before: one stat() serves the caller's
+     *             change check and this pass (a 10-record file costs glibc only ~80 system calls)
      */
-    public Scan scanChanges(IntPredicate wanted, SlotSink sink) {
-        if (!Files.exists(path)) {
+    public Scan scanChanges(FileStat stat, IntPredicate wanted, SlotSink sink) {
+        Scan unusable = stat.problem() != null ? stat.problem()
+                : Files.isReadable(path) ? null : new Scan(Status.UNREADABLE, 0, 0, "permission denied");
+        if (unusable != null) {
             previousSlots = 0;
-            return new Scan(Status.MISSING, 0, 0, "no such file");
+            return unusable;
         }
-        if (!Files.isRegularFile(path)) {
-            previousSlots = 0;
-            return new Scan(Status.UNREADABLE, 0, 0, "not a regular file");
-        }
-        if (!Files.isReadable(path)) {
-            previousSlots = 0;
-            return new Scan(Status.UNREADABLE, 0, 0, "permission denied");
-        }
-        long expected = expectedRecords();
+        long expected = stat.size() / record.length;
         int size = record.length;
         int read = 0;
         Libc.utmpxname(nativePath);
@@ -227,22 +229,34 @@ public final class UtmpxFile {
     }
 
     /**
-     * The file's identity and times (inode, size, ctime, mtime), comparable with equals; null when
-     * it cannot be stat'ed.
+     * The file as one stat() saw it.
+     *
+     * @param identity       inode, size, ctime and mtime, comparable with equals (null with a problem)
+     * @param size           bytes
+     * @param modifiedMillis mtime, epoch milliseconds
+     * @param problem        why a pass cannot read it (missing, not a regular file), else null
      */
-    public Object stat() {
+    public record FileStat(Object identity, long size, long modifiedMillis, Scan problem) {}
+
+    public FileStat stat() {
         try {
-            java.util.Map<String, Object> a = Files.readAttributes(path, "unix:ino,size,ctime,lastModifiedTime");
-            return java.util.List.of(a.get("ino"), a.get("size"), a.get("ctime"), a.get("lastModifiedTime"));
-        } catch (java.io.IOException | RuntimeException e) {
-            return null;
+            Map<String, Object> a = Files.readAttributes(path, "unix:ino,size,ctime,lastModifiedTime,mode");
+            if (((Integer) a.get("mode") & S_IFMT) != S_IFREG) {
+                return new FileStat(null, 0, 0, new Scan(Status.UNREADABLE, 0, 0, "not a regular file"));
+            }
+            long size = (Long) a.get("size");
+            FileTime mtime = (FileTime) a.get("lastModifiedTime");
+            return new FileStat(List.of(a.get("ino"), size, a.get("ctime"), mtime), size, mtime.toMillis(), null);
+        } catch (NoSuchFileException e) {
+            return new FileStat(null, 0, 0, new Scan(Status.MISSING, 0, 0, "no such file"));
+        } catch (IOException | RuntimeException e) {
+            return new FileStat(null, 0, 0, new Scan(Files.exists(path) ? Status.UNREADABLE : Status.MISSING, 0, 0,
+                    e instanceof java.nio.file.AccessDeniedException ? "permission denied" : String.valueOf(e.getMessage())));
         }
     }
 
-    /** The mtime inside a {@link #stat()} result, in epoch milliseconds. */
-    public long modifiedMillis(Object stat) {
-        return ((java.nio.file.attribute.FileTime) ((java.util.List<?>) stat).get(3)).toMillis();
-    }
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFREG = 0100000;
 
     /** Whole records in the file before the pass; a pass that returns fewer stopped early. */
     private long expectedRecords() {
