@@ -116,6 +116,14 @@ else
     fail "scrapes served again within 10 s after the load" \
         "alive: $(kill -0 "$EXPORTER_PID" 2>/dev/null && echo yes || echo no); log: $(tail -4 exporter.log | tr '\n' '|')"
 fi
+# Under the packaged heap limit the load must fit: a request thread ended by an error (an
+# OutOfMemoryError, as under the old -Xmx16m without young-generation sizing) is survived, but
+# the same error could as well have hit the session thread and restarted the service.
+if grep -q 'ended by an error\|fatal error' exporter.log; then
+    fail "no thread ended by an error under the load" "$(grep -m2 'ended by an error\|fatal error' exporter.log | tr '\n' '|')"
+else
+    pass "no thread ended by an error under the load"
+fi
 if [ -n "${BENCH_OUT:-}" ]; then
     {
         echo "- hostile connections held: $idle_n idle, $slow_n trickling a TLS handshake"
