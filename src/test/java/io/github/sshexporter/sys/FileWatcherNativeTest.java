@@ -1,6 +1,7 @@
 package io.github.sshexporter.sys;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +30,20 @@ class FileWatcherNativeTest {
             assertEquals(FileWatcher.Wake.CHANGED, w.await(1_000), "the first target was written");
             w.wakeUp();
             assertEquals(FileWatcher.Wake.WOKEN, w.await(60_000));
+        }
+    }
+
+    @Test
+    void aTimeoutNeverEndsBeforeItsTime() throws Exception {
+        // poll() counts whole milliseconds: a wait rounded down returned at 9.1 ms of 10, and the
+        // session loop's 10 ms quiet rule then waited a second time (about 18 ms in all).
+        try (FileWatcher w = FileWatcher.open(dir.resolve("utmp"))) {
+            for (int i = 0; i < 20; i++) {
+                long start = System.nanoTime();
+                assertEquals(FileWatcher.Wake.TIMEOUT, w.await(10));
+                long elapsed = System.nanoTime() - start;
+                assertTrue(elapsed >= 10_000_000L, "returned after " + elapsed / 1e6 + " ms");
+            }
         }
     }
 
