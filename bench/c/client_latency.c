@@ -7,8 +7,10 @@
  *
  * Against an exporter on 127.0.0.1:PORT that reads the utmp FILE:
  *   1. warm-up: WARMUP_POLLS GETs of /metrics and of /-/healthy (default 500), then
- *      WARMUP_EVENTS events (default 10) that are not counted: the JIT compiles the scrape and the
- *      refresh paths, as in an exporter that has run for a while;
+ *      WARMUP_EVENTS events (default 400) that are not counted, GAP_MS apart: the JIT compiles
+ *      the scrape and the refresh paths, as in an exporter that has run for a while (under the
+ *      packaged JAVA_OPTS, C1 with one compiler thread, -XX:+PrintCompilation shows
+ *      SessionLoop.refresh compiled only after 250-300 events);
  *   2. EVENTS events, alternating a login (USER_PROCESS on line bench/0 from 192.0.2.99) and its
  *      logout (DEAD_PROCESS), written with glibc's pututxline() as login programs do. The clock
  *      (CLOCK_MONOTONIC) is read right after pututxline() returned; then GET /metrics is sent
@@ -19,8 +21,9 @@
  *   3. the poller's own cost, measured the same way in the same run, after each event:
  *      BASELINE_POLLS (default 5) GETs of the unchanged /metrics, then as many of /-/healthy,
  *      back to back, each timed from the request's write to its response's last byte;
- *   4. between two events, GAP_MS (default 20) of quiet, one GET of /metrics (the control: the
- *      first poll after as long an idle time, without an event before it), GAP_MS of quiet again.
+ *   4. between two counted events, GAP_MS (default 20) of quiet, one GET of /metrics (the
+ *      control: the first poll after as long an idle time, without an event before it), GAP_MS
+ *      of quiet again.
  *
  * A change cannot be seen sooner than one poll after it is published: the poll cost printed
  * next to the latency is the client's share of it.
@@ -213,7 +216,7 @@ int main(int argc, char **argv) {
     int events = atoi(argv[3]);
     long long gap = (argc > 4 ? atoll(argv[4]) : 20) * 1000000LL;
     int base = argc > 5 ? atoi(argv[5]) : 5, warm = argc > 6 ? atoi(argv[6]) : 500;
-    int warm_events = argc > 7 ? atoi(argv[7]) : 10;
+    int warm_events = argc > 7 ? atoi(argv[7]) : 400;
     if (events < 1 || base < 1 || warm < 0 || warm_events < 0 || gap < 0) {
         fprintf(stderr, "client_latency: bad arguments\n");
         return 2;
@@ -242,9 +245,12 @@ int main(int argc, char **argv) {
     for (int i = -warm_events; i < events; i++) {
         int login = (i + warm_events) % 2 == 0;
         /* The control: the same first poll after the same idle time, with no event before it. */
-        sleep_until(seen + gap);
-        long long idle = get("/metrics", &body, &n);
-        seen = now_ns();
+        long long idle = 0;
+        if (i >= 0) {
+            sleep_until(seen + gap);
+            idle = get("/metrics", &body, &n);
+            seen = now_ns();
+        }
         sleep_until(seen + gap);
         long long written = put(login), d;
         int k = 0;
