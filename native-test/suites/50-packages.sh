@@ -282,8 +282,9 @@ cds_run() {
     local envs=()
     while [ "$1" != -- ]; do envs+=("$1"); shift; done
     shift
-    env -u JAVA_OPTS JAVA_HOME="$tmp/cds/home" SSH_EXPORTER_JAR="$CDS_JAR" CACHE_DIRECTORY="$CACHE" "${envs[@]}" \
-        sh "$LAUNCHER" "$@" >"$tmp/cds/out" 2>"$tmp/cds/err"
+    # (in $tmp: where a crashing JVM would leave its hs_err_pid*.log)
+    (cd "$tmp" && env -u JAVA_OPTS JAVA_HOME="$tmp/cds/home" SSH_EXPORTER_JAR="$CDS_JAR" CACHE_DIRECTORY="$CACHE" \
+        "${envs[@]}" sh "$LAUNCHER" "$@" >"$tmp/cds/out" 2>"$tmp/cds/err")
 }
 archives() { (cd "$CACHE" && ls -- *.jsa 2>/dev/null); }
 archive_id() { stat -c '%n %i %Y %s' "$CACHE"/*.jsa 2>/dev/null; }
