@@ -4,7 +4,8 @@
 # up hardened as a dynamic user, serve /metrics, count a real ssh session into the
 # container (from utmp, then from logind), follow wtmp and btmp, restart after a
 # crash, survive an upgrade, serve TLS with its key handed over as a credential,
-# stop cleanly, log to the journal and go away with purge. This machine's own init
+# stop cleanly, log to the journal and go away with purge; its class-data sharing
+# archive is made in the cache directory, mapped, reused and renewed on upgrade. This machine's own init
 # is never touched.
 . "$NATIVE_TEST_DIR/lib.sh"
 . "$NATIVE_TEST_DIR/pkg-lib.sh"
@@ -209,6 +210,40 @@ ssh -i "$tmp/id" -p "$SSH_PORT" -o BatchMode=yes -o StrictHostKeyChecking=no -o 
 counted_failed() { awk -v v="$(metric_sum ssh_failed_logins_total)" 'BEGIN { exit !(v >= 1) }'; }
 check btmp-counts-a-failed-login wait_for 20 counted_failed
 
+# --- class-data sharing: the archive in the unit's cache directory ------------------------------
+# The first start made it (as the dynamic user, under the unit's sandbox and system call
+# filter); the JVM maps it; a restart maps the same file; the journal says once that it was made.
+CT_CACHE=/var/cache/private/ssh-exporter
+archive_name() { ct sh -c "ls $CT_CACHE 2>/dev/null" | grep -E '^ssh-exporter-[0-9a-f]{16}\.jsa$'; }
+archive_stat() { ct sh -c "stat -c '%n %i %Y %s %a' $CT_CACHE/*.jsa 2>/dev/null"; }
+made_lines() { journal | grep -c '^ssh-exporter: made the class-data sharing archive '; }
+cds_made_by_service() {
+    local a
+    a=$(archive_name)
+    echo "  archive: $(archive_stat); launcher: $(journal | grep 'class-data' | tr '\n' ' ')" >&2
+    [ "$(printf '%s' "$a" | grep -c .)" = 1 ] &&
+        journal_has "^ssh-exporter: made the class-data sharing archive /var/cache/ssh-exporter/$a\$" &&
+        [ "$(made_lines)" = 1 ] && ! journal_has 'starting without a class-data sharing archive'
+}
+check cds-archive-made-by-the-service cds_made_by_service
+cds_mapped() { # the service's main process maps the archive of the cache directory
+    local pid a
+    pid=$(ct systemctl show -p MainPID --value ssh-exporter.service)
+    a=$(archive_name)
+    [ -n "$a" ] && [ "$pid" != 0 ] && ct grep -q "/ssh-exporter/$a\$" "/proc/$pid/maps" && return 0
+    echo "  pid $pid maps: $(ct grep -o '[^ ]*\.jsa$' "/proc/$pid/maps" 2>&1 | sort -u | tr '\n' ' ')" >&2
+    return 1
+}
+check cds-archive-mapped-by-the-service cds_mapped
+cds_first=$(archive_stat)
+cds_pid=$(ct systemctl show -p MainPID --value ssh-exporter.service)
+ct systemctl restart ssh-exporter.service
+cds_reused() {
+    [ "$(ct systemctl show -p MainPID --value ssh-exporter.service)" != "$cds_pid" ] && active && serving &&
+        cds_mapped && [ "$(archive_stat)" = "$cds_first" ] && [ "$(made_lines)" = 1 ]
+}
+check cds-archive-reused-after-restart wait_for 30 cds_reused
+
 # --- the logind source (for hosts without utmp) in the same sandbox -----------------------
 sed -i 's|^ARGS="\(.*\)"$|ARGS="\1 --source logind"|' "$R/etc/default/ssh-exporter"
 ct systemctl restart ssh-exporter.service
@@ -239,6 +274,11 @@ upgraded() {
         [ "$(ct dpkg-query -W -f "\${Version}" ssh-exporter)" = "$BUMPED_VERSION" ]
 }
 check service-restarted-by-upgrade-same-settings wait_for 30 upgraded
+# The new package's jar is another file: a new archive, and the old one is gone.
+cds_renewed() {
+    [ "$(archive_name | grep -c .)" = 1 ] && [ "$(archive_stat)" != "$cds_first" ] && [ "$(made_lines)" = 2 ] && cds_mapped
+}
+check cds-new-archive-after-upgrade-old-one-deleted wait_for 30 cds_renewed
 
 # --- TLS, with the web config and its key handed over as systemd credentials ---------
 # (the recipe of ssh-exporter(1): the dynamic user cannot read root's 0600 key)
@@ -295,5 +335,12 @@ ct env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q ssh-exporter </dev/nul
 check deb-purge-in-container [ $? = 0 ]
 gone() { [ -z "$(ct systemctl list-unit-files --no-legend ssh-exporter.service)" ] && ! serving; }
 check service-gone-after-purge gone
+cache_gone() {
+    local p
+    for p in /var/cache/ssh-exporter "$CT_CACHE"; do
+        if ct test -e "$p" || ct test -L "$p"; then echo "  left after purge: $p" >&2; return 1; fi
+    done
+}
+check cache-directory-gone-after-purge cache_gone
 
 finish
