@@ -12,7 +12,8 @@ first start) or with SSH_EXPORTER_CDS=off.
 import http.client, json, os, re, shutil, socket, subprocess, sys, time
 
 JAR, WORK, BIG, ADDRS, SCRAPES = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
-PKG = "-Xmx16m -Xms4m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss256k -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=8m -XX:-UsePerfData"
+PKG = os.environ.get("BENCH_JAVA_OPTS") or re.search(r'^DEFAULT_JAVA_OPTS="(.*)"$', open(os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "packaging", "common", "launcher.sh")).read(), re.M).group(1)
 variants = dict(a.split("=", 1) for a in sys.argv[6:]) or {"packaging": PKG}
 LAUNCHER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "packaging", "common", "launcher.sh")
 

@@ -72,6 +72,12 @@ need() {
     return 1
 }
 
+# packaged_java_opts: the JVM flags the packaged launcher uses when JAVA_OPTS is unset (one
+# place for them: packaging/common/launcher.sh).
+packaged_java_opts() {
+    sed -n 's/^DEFAULT_JAVA_OPTS="\(.*\)"$/\1/p' "$REPO_DIR/packaging/common/launcher.sh"
+}
+
 # exporter_jar: the built jar (builds it when missing).
 exporter_jar() {
     local jar="${SSH_EXPORTER_JAR:-$REPO_DIR/target/ssh-exporter.jar}"

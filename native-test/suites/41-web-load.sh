@@ -27,8 +27,8 @@ gcc -O2 -o utmpx_writer "$REPO_DIR/src/test/c/utmpx_writer.c" || { fail "utmpx_w
 ./utmpx_writer "$work/utmp" fill 1000 100 || { fail "utmp filled" "utmpx_writer"; finish; }
 
 port="$(free_port)"
-# The footprint flags of DESIGN.md: what a packaged exporter runs with.
-SSH_EXPORTER_CMD="${SSH_EXPORTER_CMD:-java -Xmx16m -Xms4m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss256k -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=8m -XX:-UsePerfData -jar $(exporter_jar)}"
+# The packaged launcher's default JVM flags: what a packaged exporter runs with.
+SSH_EXPORTER_CMD="${SSH_EXPORTER_CMD:-java $(packaged_java_opts) -jar $(exporter_jar)}"
 start_exporter "$work/exporter.log" --web.listen-address "127.0.0.1:$port" -f "$work/utmp" --wtmp.file= --btmp.file= \
     --web.config.file "$work/web.yml" || finish
 up() { grep -q 'msg=listening' "$work/exporter.log"; }

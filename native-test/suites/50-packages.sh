@@ -154,8 +154,14 @@ settings_values() {
     (
         . "$DEFAULTS" || exit 1
         [ "$ARGS" = "--file /var/run/utmp" ] || { echo "  ARGS=$ARGS" >&2; exit 1; }
+        # JAVA_OPTS is left to the launcher (so that upgrades bring its defaults); the file shows
+        # them, commented out, exactly as the launcher has them.
+        [ -z "${JAVA_OPTS+set}" ] || { echo "  JAVA_OPTS is set: $JAVA_OPTS" >&2; exit 1; }
+        shown=$(sed -n 's/^#JAVA_OPTS="\(.*\)"$/\1/p' "$DEFAULTS")
+        [ -n "$shown" ] && [ "$shown" = "$(packaged_java_opts)" ] ||
+            { echo "  shown: $shown; launcher: $(packaged_java_opts)" >&2; exit 1; }
         for opt in -Xmx16m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData; do
-            case " $JAVA_OPTS " in *" $opt "*) ;; *) echo "  JAVA_OPTS lacks $opt" >&2; exit 1 ;; esac
+            case " $shown " in *" $opt "*) ;; *) echo "  JAVA_OPTS lacks $opt" >&2; exit 1 ;; esac
         done
     )
 }
@@ -205,7 +211,7 @@ check launcher-java-home-opts-args java_home_args
 default_opts() {
     local out
     out=$(env -u JAVA_OPTS JAVA_HOME="$tmp/java21" SSH_EXPORTER_JAR="$JAR" sh "$LAUNCHER" -V | tr '\n' ' ')
-    case "$out" in *"-Xmx16m -Xms4m -XX:+UseSerialGC "*"-jar $JAR -V "*) return 0 ;; esac
+    case "$out" in *" $(packaged_java_opts) -jar $JAR -V "*) return 0 ;; esac
     echo "  got: $out" >&2; return 1
 }
 check launcher-default-java-opts default_opts
