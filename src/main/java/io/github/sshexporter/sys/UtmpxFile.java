@@ -33,12 +33,16 @@ public final class UtmpxFile {
     /** glibc's static result buffer (its address, and a view of it made once). */
     private long bufferAddress;
     private java.nio.ByteBuffer buffer;
+    /** The same buffer as 8-byte words, and a copy of them: see {@link #fingerprint}. */
+    private java.nio.LongBuffer words;
+    private final long[] wordCopy;
 
     private UtmpxFile(Path path, UtmpxLayout layout) {
         this.path = path;
         this.nativePath = nativePath(path);
         this.decoder = new UtmpxDecoder(layout);
         this.record = new byte[layout.size];
+        this.wordCopy = new long[layout.size / 8];
     }
 
     /**
@@ -180,9 +184,10 @@ public final class UtmpxFile {
                 int slot = read++;
                 if (address != bufferAddress) {
                     buffer = new Pointer(address).getByteBuffer(0, size);
+                    words = buffer.duplicate().order(java.nio.ByteOrder.nativeOrder()).asLongBuffer();
                     bufferAddress = address;
                 }
-                long fingerprint = fingerprint(buffer, size);
+                long fingerprint = fingerprint(words, wordCopy);
                 if (slot < previousSlots && previous[slot] == fingerprint) {
                     continue;
                 }
@@ -217,13 +222,20 @@ public final class UtmpxFile {
      * A 64-bit fingerprint of a record, one xxHash64-style round per 8 bytes. Each round is a
      * bijection of the running value for a given word and of the word for a given running value,
      * so two records that differ in a single 8-byte word never collide; records differing in more
-     * (a new login: pid, time, line, host) collide with a chance of about 2^-64. {@code size} is a
-     * multiple of 8 (384 or 400).
+     * (a new login: pid, time, line, host) collide with a chance of about 2^-64.
+     *
+     * <p>The words are copied out in one bulk get, then hashed from the array: with the client
+     * compiler only (the packaged JVM flags) a getLong per word on the direct buffer cost about
+     * 400 ns per record, the copy and loop about 180 (C2: 65 against 85).
+     *
+     * @param words the record as 8-byte words (384 or 400 bytes: 48 or 50 words)
+     * @param copy  scratch space of {@code words.capacity()} longs
      */
-    static long fingerprint(java.nio.ByteBuffer bytes, int size) {
+    static long fingerprint(java.nio.LongBuffer words, long[] copy) {
+        words.get(0, copy, 0, copy.length);
         long h = 0x27D4EB2F165667C5L;
-        for (int i = 0; i < size; i += 8) {
-            h = Long.rotateLeft(h + bytes.getLong(i) * 0xC2B2AE3D27D4EB4FL, 31) * 0x9E3779B97F4A7C15L;
+        for (long w : copy) {
+            h = Long.rotateLeft(h + w * 0xC2B2AE3D27D4EB4FL, 31) * 0x9E3779B97F4A7C15L;
         }
         return h;
     }
