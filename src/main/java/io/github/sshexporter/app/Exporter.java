@@ -93,7 +93,7 @@ public final class Exporter {
 
         SessionLoop loop = new SessionLoop(source, intervalMillis,
                 new RefreshReporter(source, sessions, activity, health, logs::wtmpActive),
-                Processes::exists, config.excludeStale());
+                Processes::exists, config.excludeStale(), Processes::threadCpuNanos);
         loop.start();
         // Bind only once the first snapshot is published, so that the first scrape is exact.
         loop.awaitFirstRefresh(30, TimeUnit.SECONDS);

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * The one thread that reads sessions. It blocks on the source (inotify, for utmp) with the
@@ -25,6 +26,8 @@ public final class SessionLoop {
     private final RefreshListener listener;
     private final PidProbe pids;
     private final boolean excludeStale;
+    /** Measures a refresh's cost for the gap rule: the thread's CPU time where available. */
+    private final LongSupplier costClock;
     private final Reconciler reconciler = new Reconciler();
     private final CountDownLatch firstRefresh = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
@@ -54,6 +57,17 @@ public final class SessionLoop {
      */
     public SessionLoop(SessionSource source, long intervalMillis, RefreshListener listener,
                        PidProbe pids, boolean excludeStale) {
+        this(source, intervalMillis, listener, pids, excludeStale, System::nanoTime);
+    }
+
+    /**
+     * @param costClock nanoseconds, read before and after each refresh to size the gap before the
+     *                  next one: the thread's CPU time, so that a refresh the scheduler preempted
+     *                  on a busy host does not stretch the gap (wall time did, to 13-22 ms)
+     */
+    public SessionLoop(SessionSource source, long intervalMillis, RefreshListener listener,
+                       PidProbe pids, boolean excludeStale, LongSupplier costClock) {
+        this.costClock = costClock;
         this.source = source;
         this.intervalMillis = intervalMillis;
         this.listener = listener;
@@ -125,7 +139,7 @@ public final class SessionLoop {
      * the source has been quiet for {@link #QUIET_MILLIS}. Events that arrive meanwhile are
      * drained and merged into the one coming refresh: never one refresh per event.
      *
-     * <p>The gap is {@link #GAP_FACTOR} times the last refresh's duration, so that under constant
+     * <p>The gap is {@link #GAP_FACTOR} times the last refresh's cost (its CPU time), so that under constant
      * churn refreshes take at most 1 / (1 + GAP_FACTOR) of one core (a 10,000-record utmp costs
      * glibc about 25-50 ms per pass); the quiet rule publishes the end of a burst without
      * waiting for the whole gap.
@@ -155,6 +169,7 @@ public final class SessionLoop {
      */
     private boolean refresh(boolean resync) {
         long start = System.nanoTime();
+        long costStart = costClock.getAsLong();
         try {
             Snapshot snapshot = resync && started ? source.resyncRead() : source.read();
             started = true;
@@ -206,7 +221,7 @@ public final class SessionLoop {
             }
             long nanos = System.nanoTime() - start;
             listener.onRefresh(new RefreshListener.Refresh(snapshot, changes, staleCount, nanos));
-            lastRefreshNanos = nanos;
+            lastRefreshNanos = costClock.getAsLong() - costStart;
             lastRefreshEnd = System.nanoTime();
             return true;
         } catch (RuntimeException e) {

@@ -89,6 +89,11 @@ final class Libc {
 
     static native int kill(int pid, int signal);
 
+    static final int CLOCK_THREAD_CPUTIME_ID = 3;
+
+    /** {@code ts}: struct timespec as two longs (tv_sec, tv_nsec): LP64 only, as are our layouts. */
+    static native int clock_gettime(int clockId, long[] ts);
+
     // memory and users (for libsystemd's sd-login, whose results are malloc'ed)
     static final int ERANGE = 34;
 
