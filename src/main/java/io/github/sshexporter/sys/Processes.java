@@ -19,9 +19,13 @@ public final class Processes {
         return Libc.kill(pid, 0) == 0 || Libc.errno() != ESRCH;
     }
 
-    /** CPU time the calling thread has used, in nanoseconds (CLOCK_THREAD_CPUTIME_ID); 0 if unknown. */
+    /**
+     * CPU time the calling thread has used, in nanoseconds (CLOCK_THREAD_CPUTIME_ID); where that
+     * clock fails, {@link System#nanoTime()}, so that a caller measuring a duration still gets one.
+     */
     public static long threadCpuNanos() {
         long[] ts = new long[2];
-        return Libc.clock_gettime(Libc.CLOCK_THREAD_CPUTIME_ID, ts) == 0 ? ts[0] * 1_000_000_000L + ts[1] : 0;
+        return Libc.clock_gettime(Libc.CLOCK_THREAD_CPUTIME_ID, ts) == 0 ? ts[0] * 1_000_000_000L + ts[1]
+                : System.nanoTime();
     }
 }

@@ -29,7 +29,8 @@ class ProcessesNativeTest {
             x += Long.numberOfTrailingZeros(x + System.nanoTime()); // work the JIT cannot drop
         }
         long used = Processes.threadCpuNanos() - start;
-        assertTrue(used > 20_000_000L && used <= System.nanoTime() - wallStart + 5_000_000L,
+        // At least a little (a loaded 2-core machine still gives a spinning thread some), never more than wall time.
+        assertTrue(used > 5_000_000L && used <= System.nanoTime() - wallStart + 5_000_000L,
                 "100 ms of spinning used " + used / 1e6 + " ms of CPU (" + x + ")");
     }
 }
