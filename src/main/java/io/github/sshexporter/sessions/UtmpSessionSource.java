@@ -32,6 +32,7 @@ public final class UtmpSessionSource implements SessionSource {
      * and some hundreds of addresses, and each kept its own copies (about 1 MB at 10,000).
      */
     private final Map<String, String> canonical = new HashMap<>();
+    private final UnaryOperator<String> canonicalizer = this::canonical;
 
     private UtmpSessionSource(UtmpxFile file, FileWatcher watcher) {
         this.file = file;
@@ -138,7 +139,7 @@ public final class UtmpSessionSource implements SessionSource {
         }
         slotCount = Math.max(slotCount, slot + 1);
         Session before = slots[slot];
-        Session now = record == null ? null : toSession(record, this::canonical);
+        Session now = record == null ? null : toSession(record, canonicalizer);
         if (Objects.equals(before, now)) {
             return;
         }

@@ -30,12 +30,7 @@ final class NativeStub {
         } finally {
             if (dir != null) {
                 System.clearProperty("jna.boot.library.path");
-                try {
-                    Files.deleteIfExists(dir.resolve(System.mapLibraryName("jnidispatch")));
-                    Files.deleteIfExists(dir);
-                } catch (IOException e) {
-                    // a leftover in the (private) runtime or temporary directory: harmless
-                }
+                remove(dir);
             }
         }
     }
@@ -58,16 +53,20 @@ final class NativeStub {
                 in.transferTo(out);
             }
         } catch (IOException | RuntimeException e) {
-            try {
-                Files.deleteIfExists(dir.resolve(System.mapLibraryName("jnidispatch")));
-                Files.deleteIfExists(dir);
-            } catch (IOException ignored) {
-                // nothing more to do
-            }
+            remove(dir);
             return null;
         }
         // Not jna.nounpack: should this copy fail to load (a noexec mount), JNA still unpacks its own.
         System.setProperty("jna.boot.library.path", dir.toString());
         return dir;
+    }
+
+    private static void remove(Path dir) {
+        try {
+            Files.deleteIfExists(dir.resolve(System.mapLibraryName("jnidispatch")));
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            // a leftover in the (private) runtime or temporary directory: harmless
+        }
     }
 }
