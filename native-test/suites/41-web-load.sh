@@ -28,6 +28,7 @@ gcc -O2 -o utmpx_writer "$REPO_DIR/src/test/c/utmpx_writer.c" || { fail "utmpx_w
 
 port="$(free_port)"
 # The packaged launcher's default JVM flags: what a packaged exporter runs with.
+[ -n "$(packaged_java_opts)" ] || { fail "packaged JVM flags" "no DEFAULT_JAVA_OPTS in packaging/common/launcher.sh"; finish; }
 SSH_EXPORTER_CMD="${SSH_EXPORTER_CMD:-java $(packaged_java_opts) -jar $(exporter_jar)}"
 start_exporter "$work/exporter.log" --web.listen-address "127.0.0.1:$port" -f "$work/utmp" --wtmp.file= --btmp.file= \
     --web.config.file "$work/web.yml" || finish

@@ -160,6 +160,7 @@ settings_values() {
         shown=$(sed -n 's/^#JAVA_OPTS="\(.*\)"$/\1/p' "$DEFAULTS")
         [ -n "$shown" ] && [ "$shown" = "$(packaged_java_opts)" ] ||
             { echo "  shown: $shown; launcher: $(packaged_java_opts)" >&2; exit 1; }
+        grep -qx '#SSH_EXPORTER_CDS=off' "$DEFAULTS" || { echo "  no #SSH_EXPORTER_CDS=off" >&2; exit 1; }
         for opt in -Xmx16m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData; do
             case " $shown " in *" $opt "*) ;; *) echo "  JAVA_OPTS lacks $opt" >&2; exit 1 ;; esac
         done
@@ -389,12 +390,15 @@ dd if=/dev/urandom of="$a" bs=4096 seek=100 count=50 conv=notrunc 2>/dev/null
 restamp
 check cds-damaged-archive-passed-over-quietly cds_bad_archive damaged
 # One made with other flags (compressed oops off), under the right name, stamped.
-"$REAL_JAVA" -Xmx20m -XX:+UseSerialGC -XX:-UseCompressedOops -Xshare:dump \
-    -XX:SharedClassListFile="$tmp/cds/lib/ssh-exporter.classlist" -XX:SharedArchiveFile="$tmp/cds/other.jsa" \
-    -cp "$CDS_JAR" >/dev/null 2>&1
-cp -f "$tmp/cds/other.jsa" "$a"
-restamp
-check cds-mismatched-archive-passed-over-quietly cds_bad_archive mismatched
+if "$REAL_JAVA" -Xmx20m -XX:+UseSerialGC -XX:-UseCompressedOops -Xshare:dump \
+        -XX:SharedClassListFile="$tmp/cds/lib/ssh-exporter.classlist" -XX:SharedArchiveFile="$tmp/cds/other.jsa" \
+        -cp "$CDS_JAR" >/dev/null 2>&1 && ! cmp -s "$tmp/cds/other.jsa" "$tmp/cds/good.jsa" &&
+        cp -f "$tmp/cds/other.jsa" "$a"; then
+    restamp
+    check cds-mismatched-archive-passed-over-quietly cds_bad_archive mismatched
+else
+    fail cds-mismatched-archive-passed-over-quietly "could not put an archive made with other flags in place"
+fi
 
 # It cannot be made: the exporter starts without it, and one line says why.
 mkdir -m 700 "$tmp/cds/ro"
