@@ -211,7 +211,9 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: client_latency FILE PORT EVENTS [GAP_MS [BASELINE_POLLS [WARMUP_POLLS [WARMUP_EVENTS]]]]\n");
         return 2;
     }
-    utmpxname(argv[1]);
+    /* Never the machine's own utmp: a utmpxname() that failed would leave glibc on it. */
+    if (utmpxname(argv[1]) != 0)
+        die("utmpxname");
     port = atoi(argv[2]);
     int events = atoi(argv[3]);
     long long gap = (argc > 4 ? atoll(argv[4]) : 20) * 1000000LL;

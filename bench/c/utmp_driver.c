@@ -70,7 +70,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: utmp_driver FILE (commands on stdin)\n");
         return 2;
     }
-    utmpxname(argv[1]);
+    /* Never the machine's own utmp: a utmpxname() that failed would leave glibc on it. */
+    if (utmpxname(argv[1]) != 0) { perror("utmpxname"); return 1; }
     char cmd[256], a1[64], a2[64], a3[64], a4[64];
     int pid = getpid();
     while (fgets(cmd, sizeof cmd, stdin) != NULL) {

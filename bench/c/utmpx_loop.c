@@ -19,7 +19,8 @@
 
 long utmpx_loop_pass(const char *file) {
     long n = 0;
-    utmpxname(file);
+    if (utmpxname(file) != 0) /* never glibc's default, the machine's own utmp */
+        return -1;
     setutxent();
     while (getutxent() != NULL) {
         n++;
@@ -44,7 +45,8 @@ int utmpx_loop_toggle(const char *file, int n) {
         strncpy(u.ut_host, "192.0.2.1", sizeof u.ut_host);
         u.ut_addr_v6[0] = htonl(0xc0000201);
     }
-    utmpxname(file);
+    if (utmpxname(file) != 0) /* never write the machine's own utmp */
+        return -1;
     setutxent();
     struct utmpx *r = pututxline(&u);
     endutxent();
