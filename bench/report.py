@@ -13,7 +13,7 @@ md = [f"Run {head.get('date')} on {head.get('nproc')} x {head.get('cpu')}, kerne
       "### Figure 1: refresh vs the bare C loop (medians; paired, same thread, alternating)", "",
       "| file | sessions / addresses | mode | passes | exporter CPU ms | C loop CPU ms | ratio (CPU) | exporter wall ms | C wall ms | ratio (wall) |",
       "|---|---|---|---|---|---|---|---|---|---|"]
-MODES = {"event-pkg": "event, packaged JVM flags (C1)"}
+MODES = {"event-pkg": "event, packaged JVM flags (C1)", "resync-live": "resync, every pid alive"}
 for l in lines:
     if l.startswith("refresh "):
         d = kv(l)

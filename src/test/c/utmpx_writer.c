@@ -6,7 +6,9 @@
  *   utmpx_writer FILE logout LINE
  *   utmpx_writer FILE burst PREFIX CYCLES KEEP ADDR   CYCLES login/logout pairs on lines
  *                                                     PREFIX0..PREFIX9, then KEEP left open
- *   utmpx_writer FILE fill COUNT ADDRESSES             COUNT sessions over ADDRESSES IPv4 addresses
+ *   utmpx_writer FILE fill COUNT ADDRESSES [PIDS]      COUNT sessions over ADDRESSES IPv4 addresses
+ *                                                      (pids 10000 + i; or taken in turn from PIDS,
+ *                                                      a comma list, e.g. of live processes)
  *   utmpx_writer FILE raw TYPE LINE                     a record of any ut_type (garbage types too)
  *   utmpx_writer FILE wlogin LINE USER HOST ADDR PID SEC  append a login to a wtmp-style log (updwtmpx)
  *   utmpx_writer FILE wlogout LINE SEC                    append a logout to a wtmp-style log
@@ -118,14 +120,16 @@ int main(int argc, char **argv) {
         }
         return 0;
     }
-    if (strcmp(cmd, "fill") == 0 && argc == 5) {
-        int count = atoi(argv[3]), addresses = atoi(argv[4]);
+    if (strcmp(cmd, "fill") == 0 && (argc == 5 || argc == 6)) {
+        int count = atoi(argv[3]), addresses = atoi(argv[4]), pids[64], npids = 0;
+        for (char *p = argc == 6 ? argv[5] : ""; *p && npids < 64; p += strcspn(p, ","), p += *p == ',')
+            pids[npids++] = atoi(p);
         char line[32], addr[32];
         for (int i = 0; i < count; i++) {
             int a = i % addresses;
             snprintf(line, sizeof line, "pts/%d", i);
             snprintf(addr, sizeof addr, "10.%d.%d.%d", (a >> 16) & 255, (a >> 8) & 255, a & 255);
-            if (login(line, "user", addr, addr, 10000 + i, -1)) return 1;
+            if (login(line, "user", addr, addr, npids ? pids[i % npids] : 10000 + i, -1)) return 1;
         }
         return 0;
     }
