@@ -49,6 +49,8 @@
 #include <unistd.h>
 #include <utmpx.h>
 
+#include "bench_record.h"
+
 static const char ADDR[] = "192.0.2.99";
 static const char NEEDLE[] = "\nssh_num_sessions{remote_ip=\"192.0.2.99\"} 1.0\n";
 
@@ -69,20 +71,7 @@ static void die(const char *what) {
  * CLOCK_MONOTONIC time read right after pututxline() returned. */
 static long long put(int login) {
     struct utmpx u;
-    memset(&u, 0, sizeof u);
-    u.ut_type = login ? USER_PROCESS : DEAD_PROCESS;
-    u.ut_pid = getpid();
-    strncpy(u.ut_line, "bench/0", sizeof u.ut_line);
-    memcpy(u.ut_id, "ch/0", sizeof u.ut_id); /* the line's last 4 bytes, as utmp_driver writes */
-    if (login) {
-        strncpy(u.ut_user, "bench", sizeof u.ut_user);
-        strncpy(u.ut_host, ADDR, sizeof u.ut_host);
-        inet_pton(AF_INET, ADDR, u.ut_addr_v6);
-    }
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    u.ut_tv.tv_sec = tv.tv_sec;
-    u.ut_tv.tv_usec = tv.tv_usec;
+    bench_record(&u, login ? USER_PROCESS : DEAD_PROCESS, "bench/", 0, ADDR, getpid());
     setutxent();
     struct utmpx *r = pututxline(&u);
     long long t = now_ns();

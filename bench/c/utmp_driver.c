@@ -21,18 +21,12 @@
 #include <unistd.h>
 #include <utmpx.h>
 
+#include "bench_record.h"
+
 static long long now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static void fill_line(struct utmpx *u, const char *prefix, int n) {
-    char line[32];
-    snprintf(line, sizeof line, "%s%d", prefix, n);
-    strncpy(u->ut_line, line, sizeof u->ut_line);
-    size_t len = strlen(line);
-    strncpy(u->ut_id, len > sizeof u->ut_id ? line + len - sizeof u->ut_id : line, sizeof u->ut_id);
 }
 
 static const char *wtmp_file;
@@ -49,19 +43,7 @@ static int put(struct utmpx *u) {
 
 static int record(int type, const char *prefix, int n, const char *addr, int pid) {
     struct utmpx u;
-    memset(&u, 0, sizeof u);
-    u.ut_type = type;
-    u.ut_pid = pid;
-    fill_line(&u, prefix, n);
-    if (type == USER_PROCESS) {
-        strncpy(u.ut_user, "bench", sizeof u.ut_user);
-        strncpy(u.ut_host, addr, sizeof u.ut_host);
-        inet_pton(AF_INET, addr, u.ut_addr_v6);
-    }
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    u.ut_tv.tv_sec = tv.tv_sec;
-    u.ut_tv.tv_usec = tv.tv_usec;
+    bench_record(&u, type, prefix, n, addr, pid);
     return put(&u);
 }
 
