@@ -2,78 +2,24 @@
 # Source it after lib.sh: . "$NATIVE_TEST_DIR/nspawn.sh"
 # shellcheck shell=bash
 #
-# The root is a Debian minbase built once with debootstrap and cached outside the repository
-# (CT_CACHE, default /var/cache/ssh-exporter-test, beside the packaging suites' rootfs-* trees;
-# these are logind-rootfs-RELEASE-KEY, KEY hashing what is in them, and the same flock guards
-# both). Each run boots a throwaway overlay of it with systemd-nspawn; the cache is never written.
+# The root is the cached Debian minbase of native-test/rootfs.sh (shared with the packaging
+# suites). Each run boots a throwaway overlay of it with systemd-nspawn; the cache is never written.
 #
 # Pitfalls handled here: nspawn mounts a tmpfs over the container's /tmp (files go to /root or
 # /var/tmp); killing systemd-nspawn alone leaves the container's init running (it is powered off
 # through its init, SIGRTMIN+4, then killed by PID if it does not stop); the container shares
 # the host's network (every port it listens on is a free loopback port picked here).
 
-CT_CACHE=${SSH_EXPORTER_ROOTFS_CACHE:-/var/cache/ssh-exporter-test}
-# libpam-systemd: without it sshd's sessions never reach logind (debootstrap installs no
-# Recommends). default-jre-headless: 17 on bookworm, 21 on trixie.
-CT_INCLUDE=systemd,systemd-sysv,dbus,libpam-systemd,openssh-server,default-jre-headless,procps
+. "$NATIVE_TEST_DIR/rootfs.sh"
 CT_DIR="" CT_ROOT="" CT_PID="" CT_INIT="" CT_RELEASE=""
-
-# ct_mirror: the Debian mirror apt uses here (deb822 or one-line sources), for debootstrap.
-ct_mirror() {
-    local url
-    url=$(sed -n 's/^URIs:[[:space:]]*\([^[:space:]]*\/debian\)\/\{0,1\}[[:space:]]*$/\1/p' \
-        /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1)
-    [ -n "$url" ] || url=$(awk '$1 == "deb" && $NF != "" { for (i = 2; i <= NF; i++)
-        if ($i ~ /^https?:.*\/debian\/?$/) { sub(/\/$/, "", $i); print $i; exit } }' \
-        /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null)
-    echo "${url:-http://deb.debian.org/debian}"
-}
-
-# ct_rootfs RELEASE: prints the cached root of RELEASE (bookworm, trixie), building it when
-# missing (a minute or two). One build at a time; a half-built tree is never used.
-ct_rootfs() {
-    local release="$1" key dir
-    key=$(printf 'v1 %s minbase %s\n' "$release" "$CT_INCLUDE" | sha256sum | cut -c1-12)
-    dir="$CT_CACHE/logind-rootfs-$release-$key"
-    mkdir -p "$CT_CACHE" || return 1
-    (
-        flock 9
-        [ -f "$dir/.complete" ] && exit 0
-        for old in "$CT_CACHE"/logind-rootfs-"$release"-* "$CT_CACHE"/logind-build-*; do
-            [ -e "$old" ] && [ "$old" != "$dir" ] && rm -rf --one-file-system "$old"
-        done
-        tmp="$CT_CACHE/logind-build-$$"
-        mirror=$(ct_mirror)
-        echo "building the $release rootfs cache in $dir from $mirror" >&2
-        if ! debootstrap --variant=minbase --include="$CT_INCLUDE" "$release" "$tmp" "$mirror" \
-                >"$CT_CACHE/logind-debootstrap-$release.log" 2>&1; then
-            tail -n 20 "$CT_CACHE/logind-debootstrap-$release.log" >&2
-            rm -rf --one-file-system "$tmp"
-            exit 1
-        fi
-        chroot "$tmp" apt-get clean >/dev/null 2>&1 || true
-        # No console login: the container runs without a terminal.
-        ln -sf /dev/null "$tmp/etc/systemd/system/console-getty.service"
-        touch "$tmp/.complete"
-        mv "$tmp" "$dir"
-    ) 9>"$CT_CACHE/.lock" || return 1
-    echo "$dir"
-}
 
 # ct_prepare RELEASE: a throwaway overlay of the cached root at $CT_ROOT (not booted yet), so
 # that the suite can configure it (files, users, units) before ct_boot.
 ct_prepare() {
-    local lower
     CT_RELEASE="$1"
-    lower=$(ct_rootfs "$1") || return 1
     CT_DIR=$(mktemp -d /var/tmp/nt-ct.XXXXXX) || return 1
     on_exit ct_release
-    mkdir -p "$CT_DIR/upper" "$CT_DIR/work" "$CT_DIR/root" || return 1
-    if ! mount -t overlay overlay -o "lowerdir=$lower,upperdir=$CT_DIR/upper,workdir=$CT_DIR/work" \
-            "$CT_DIR/root"; then
-        echo "overlayfs unavailable: copying the rootfs" >&2
-        cp -a "$lower/." "$CT_DIR/root/" || return 1
-    fi
+    rootfs_overlay "$1" "$CT_DIR" || return 1
     CT_ROOT="$CT_DIR/root"
 }
 
@@ -136,10 +82,7 @@ ct_stop() {
 
 # ct_release: unmount and delete the overlay (after ct_stop).
 ct_release() {
-    [ -n "$CT_DIR" ] && [ -d "$CT_DIR" ] || return 0
-    if mountpoint -q "$CT_DIR/root"; then
-        umount "$CT_DIR/root" 2>/dev/null || umount -l "$CT_DIR/root"
-    fi
-    mountpoint -q "$CT_DIR/root" || rm -rf --one-file-system "$CT_DIR"
+    [ -n "$CT_DIR" ] || return 0
+    rootfs_release "$CT_DIR" || true
     CT_DIR="" CT_ROOT=""
 }

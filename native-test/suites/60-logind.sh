@@ -218,7 +218,7 @@ run_release() {
     local rel="$1" t0 leaders
     t0=$(now_ms)
     if ! ct_prepare "$rel"; then
-        fail "$rel: container root" "cannot build or mount the cached $rel rootfs (see $CT_CACHE)"
+        fail "$rel: container root" "cannot build or mount the cached $rel rootfs (see $ROOTFS_CACHE)"
         return 1
     fi
     # sshd on a free loopback port of the shared network, key login for one user.
