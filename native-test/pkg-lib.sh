@@ -47,8 +47,10 @@ deb_bumped() {
 
 . "$NATIVE_TEST_DIR/rootfs.sh"
 
-# rootfs_instance WORKDIR: a throwaway writable bookworm root at WORKDIR/root; release it with
-# rootfs_release WORKDIR.
+# rootfs_instance WORKDIR: a throwaway writable bookworm root at WORKDIR/root, released when the
+# suite exits; sets R to it. When it cannot be had, the suite's "rootfs" check fails.
 rootfs_instance() {
-    rootfs_overlay bookworm "$1"
+    rootfs_overlay bookworm "$1" || { fail rootfs "cannot make a Debian rootfs"; return 1; }
+    on_exit rootfs_release "$1"
+    R="$1/root"
 }

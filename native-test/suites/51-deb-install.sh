@@ -22,9 +22,7 @@ R="" # the target's root: "" for this machine, or a chroot
 # (PKG_TEST_IN_CHROOT=1 takes the chroot path anyway.)
 if [ -d /run/systemd/system ] || [ "${PKG_TEST_IN_CHROOT:-}" = 1 ]; then
     need debootstrap debootstrap || finish
-    rootfs_instance "$tmp/rootfs" || { fail rootfs "cannot make a Debian rootfs"; finish; }
-    on_exit rootfs_release "$tmp/rootfs"
-    R="$tmp/rootfs/root"
+    rootfs_instance "$tmp/rootfs" || finish
     mount -t proc proc "$R/proc" && on_exit umount -l "$R/proc"
     pass "target-without-systemd: a chroot (systemd runs on this machine, which is left alone)"
 else

@@ -11,9 +11,7 @@ pkg_files || finish
 
 tmp=$(mktemp -d)
 on_exit rm -rf "$tmp"
-rootfs_instance "$tmp/rootfs" || { fail rootfs "cannot make a Debian rootfs"; finish; }
-on_exit rootfs_release "$tmp/rootfs"
-R="$tmp/rootfs/root"
+rootfs_instance "$tmp/rootfs" || finish
 pass "rootfs-ready: Debian $(cat "$R/etc/debian_version") at $R"
 mount -t proc proc "$R/proc" && on_exit umount -l "$R/proc" # java needs /proc/self/exe
 

@@ -20,9 +20,7 @@ pkg_files || finish
 
 tmp=$(mktemp -d)
 on_exit rm -rf "$tmp"
-rootfs_instance "$tmp/rootfs" || { fail rootfs "cannot make a Debian rootfs"; finish; }
-on_exit rootfs_release "$tmp/rootfs"
-R="$tmp/rootfs/root"
+rootfs_instance "$tmp/rootfs" || finish
 
 PORT=$(free_port)
 SSH_PORT=$(free_port)
