@@ -78,6 +78,23 @@ packaged_java_opts() {
     sed -n 's/^DEFAULT_JAVA_OPTS="\(.*\)"$/\1/p' "$REPO_DIR/packaging/common/launcher.sh"
 }
 
+# start_prometheus DIR: a real Prometheus with DIR/prometheus.yml, its storage and log in DIR, on
+# 127.0.0.1 at a free port; stopped by PID when the suite ends. Sets PROM_URL and PROM_PID; false
+# (and a failed check) when it is not ready within 60 s.
+PROM_URL="" PROM_PID=""
+start_prometheus() {
+    local dir="$1" port
+    port="$(free_port)"
+    PROM_URL="http://127.0.0.1:$port"
+    prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
+        --web.listen-address="127.0.0.1:$port" --log.level=warn >"$dir/prometheus.log" 2>&1 &
+    PROM_PID=$!
+    on_exit kill_pid "$PROM_PID"
+    wait_for 60 curl -sf --max-time 2 -o /dev/null "$PROM_URL/-/ready" && return 0
+    fail "prometheus starts" "not ready at $PROM_URL: $(tail -5 "$dir/prometheus.log" | tr '\n' ' ')"
+    return 1
+}
+
 # exporter_jar: the built jar (builds it when missing).
 exporter_jar() {
     local jar="${SSH_EXPORTER_JAR:-$REPO_DIR/target/ssh-exporter.jar}"

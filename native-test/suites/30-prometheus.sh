@@ -13,10 +13,9 @@ need prometheus prometheus --no-install-recommends || finish
 sshd_start || finish
 exporter_on_utmp || finish
 
-# start_prometheus: on 127.0.0.1 at a free port, storage in the run's temp dir. Sets PROM_URL.
-PROM_URL="" PROM_PID=""
-start_prometheus() {
-    local dir="$SSHD_DIR/prometheus" port
+# prometheus_for_exporter: lib.sh's start_prometheus, scraping this exporter every second.
+prometheus_for_exporter() {
+    local dir="$SSHD_DIR/prometheus"
     mkdir -p "$dir"
     cat >"$dir/prometheus.yml" <<EOF
 global:
@@ -28,15 +27,7 @@ scrape_configs:
     static_configs:
       - targets: ['${EXPORTER_URL#http://}']
 EOF
-    port="$(free_port)"
-    PROM_URL="http://127.0.0.1:$port"
-    prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
-        --web.listen-address="127.0.0.1:$port" --log.level=warn >"$dir/prometheus.log" 2>&1 &
-    PROM_PID=$!
-    on_exit kill_pid "$PROM_PID"
-    wait_for 60 curl -sf --max-time 2 -o /dev/null "$PROM_URL/-/ready" && return 0
-    fail "prometheus starts" "not ready at $PROM_URL: $(tail -5 "$dir/prometheus.log" | tr '\n' ' ')"
-    return 1
+    start_prometheus "$dir"
 }
 
 # prom_query EXPR: the instant query's result as "remote_ip=value ..." (sorted; a result
@@ -74,7 +65,7 @@ expect_prom() {
     fi
 }
 
-start_prometheus || finish
+prometheus_for_exporter || finish
 
 want_target="1 up ssh $EXPORTER_URL/metrics error="
 target_is_up() { [ "$(target_health)" = "$want_target" ]; }

@@ -469,12 +469,7 @@ scrape_configs:
     static_configs:
       - targets: ['127.0.0.1:$PORT']
 EOF
-prom_port="$(free_port)"
-PROM_URL="http://127.0.0.1:$prom_port"
-prometheus --config.file="$prom_dir/prometheus.yml" --storage.tsdb.path="$prom_dir/data" \
-    --web.listen-address="127.0.0.1:$prom_port" --log.level=warn >"$prom_dir/prometheus.log" 2>&1 &
-PROM_PID=$!
-on_exit kill_pid "$PROM_PID"
+start_prometheus "$prom_dir" || finish
 
 query() { curl -sfG --max-time 5 --data-urlencode "query=$1" "$PROM_URL/api/v1/query"; }
 # scraped N: at least N scrapes of the exporter are stored (rate() needs two in its window).
