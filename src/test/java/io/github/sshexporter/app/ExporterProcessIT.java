@@ -40,16 +40,11 @@ class ExporterProcessIT {
     }
 
     private ExporterProcess start(Path file, String... extra) throws Exception {
-        int port = ExporterProcess.freePort();
         // Temp login logs too: a test never reads the machine's own wtmp/btmp.
-        String[] base = {"-H", "127.0.0.1", "-p", String.valueOf(port), "-i", "3600", "-f", file.toString(),
-            "--source", "utmp",
-            "--wtmp.file", dir.resolve("wtmp").toString(), "--btmp.file", dir.resolve("btmp").toString()};
-        String[] args = new String[extra.length + base.length];
-        System.arraycopy(base, 0, args, 0, base.length);
-        System.arraycopy(extra, 0, args, base.length, extra.length);
-        exporter = ExporterProcess.start(port, args);
-        exporter.awaitListening();
+        List<String> args = new java.util.ArrayList<>(List.of("-i", "3600", "-f", file.toString(), "--source", "utmp",
+                "--wtmp.file", dir.resolve("wtmp").toString(), "--btmp.file", dir.resolve("btmp").toString()));
+        args.addAll(List.of(extra));
+        exporter = ExporterProcess.startListening(List.of(), List.of(), args.toArray(String[]::new));
         return exporter;
     }
 
@@ -101,11 +96,8 @@ class ExporterProcessIT {
         // providers: about 1 MB of resident memory. sys.NativeStub unpacks it first.
         Path tmp = Files.createDirectory(dir.resolve("jna-tmp"));
         Path file = Files.createFile(dir.resolve("utmp"));
-        int port = ExporterProcess.freePort();
-        exporter = ExporterProcess.start(List.of("-Djna.tmpdir=" + tmp, "-Djna.debug_load=true"), port,
-                "-H", "127.0.0.1", "-p", String.valueOf(port), "-f", file.toString(), "--source", "utmp",
-                "--wtmp.file=", "--btmp.file=");
-        exporter.awaitListening();
+        exporter = ExporterProcess.startListening(List.of(), List.of("-Djna.tmpdir=" + tmp, "-Djna.debug_load=true"),
+                "-f", file.toString(), "--source", "utmp", "--wtmp.file=", "--btmp.file=");
         assertEquals(1.0, exporter.value("ssh_exporter_source_up"));
         assertTrue(exporter.stderr().stream().anyMatch(l -> l.contains("libc.so.6")), "JNA's debug log is on");
         assertEquals(List.of(), exporter.stderr().stream().filter(l -> l.contains("jnidispatch")).toList(),

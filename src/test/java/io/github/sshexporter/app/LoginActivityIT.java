@@ -45,12 +45,16 @@ class LoginActivityIT {
     }
 
     private void start(List<String> prefix, String... extra) throws Exception {
-        int port = ExporterProcess.freePort();
-        List<String> args = new ArrayList<>(List.of("-H", "127.0.0.1", "-p", String.valueOf(port), "-i", "3600",
-                "-f", utmp.toString(), "--source", "utmp", "--wtmp.file", wtmp.toString(), "--btmp.file", btmp.toString()));
+        List<String> args = new ArrayList<>(List.of("-i", "3600", "-f", utmp.toString(), "--source", "utmp",
+                "--wtmp.file", wtmp.toString(), "--btmp.file", btmp.toString()));
         args.addAll(List.of(extra));
-        exporter = ExporterProcess.startWith(prefix, port, args.toArray(String[]::new));
-        exporter.awaitListening();
+        exporter = ExporterProcess.startListening(prefix, List.of(), args.toArray(String[]::new));
+    }
+
+    /** The same exporter without login logs: the opened/closed counters then follow utmp snapshots. */
+    private void startWithoutLoginLogs() throws Exception {
+        exporter = ExporterProcess.startListening(List.of(), List.of(), "-i", "3600", "-f", utmp.toString(),
+                "--source", "utmp", "--wtmp.file=", "--btmp.file=");
     }
 
     private void expect(String series, double value) {
@@ -109,10 +113,7 @@ class LoginActivityIT {
 
     @Test
     void withoutWtmpCountersComeFromSnapshots() throws Exception {
-        int port = ExporterProcess.freePort();
-        exporter = ExporterProcess.start(port, "-H", "127.0.0.1", "-p", String.valueOf(port), "-i", "3600",
-                "-f", utmp.toString(), "--source", "utmp", "--wtmp.file=", "--btmp.file=");
-        exporter.awaitListening();
+        startWithoutLoginLogs();
         assertEquals(1.0, exporter.value("ssh_exporter_session_events_source{source=\"snapshots\"}"));
         NativeTools.utmp(utmp, "login", "tty1", "root", "", "-", "4242");
         expect("ssh_sessions_opened_total{type=\"local\"}", 1);
@@ -197,10 +198,7 @@ class LoginActivityIT {
 
     @Test
     void aUtmpFileMissingForAWhileOpensAndClosesNothing() throws Exception {
-        int port = ExporterProcess.freePort();
-        exporter = ExporterProcess.start(port, "-H", "127.0.0.1", "-p", String.valueOf(port), "-i", "3600",
-                "-f", utmp.toString(), "--source", "utmp", "--wtmp.file=", "--btmp.file=");
-        exporter.awaitListening();
+        startWithoutLoginLogs();
         NativeTools.utmp(utmp, "login", "pts/1", "alice", "203.0.113.7", "203.0.113.7", "4242");
         expect(OPENED_REMOTE, 1);
         Path aside = dir.resolve("utmp.aside");

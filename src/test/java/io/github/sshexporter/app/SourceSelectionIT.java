@@ -41,14 +41,10 @@ class SourceSelectionIT {
     }
 
     private ExporterProcess start(String... args) throws Exception {
-        int port = ExporterProcess.freePort();
         // No login logs: a test never reads the machine's own wtmp/btmp.
-        String[] base = {"-H", "127.0.0.1", "-p", String.valueOf(port), "-i", "3600", "--wtmp.file=", "--btmp.file="};
-        String[] all = new String[args.length + base.length];
-        System.arraycopy(base, 0, all, 0, base.length);
-        System.arraycopy(args, 0, all, base.length, args.length);
-        exporter = ExporterProcess.startWith(withoutSystemd(), port, all);
-        exporter.awaitListening();
+        List<String> all = new java.util.ArrayList<>(List.of("-i", "3600", "--wtmp.file=", "--btmp.file="));
+        all.addAll(List.of(args));
+        exporter = ExporterProcess.startListening(withoutSystemd(), List.of(), all.toArray(String[]::new));
         return exporter;
     }
 

@@ -64,6 +64,20 @@ public final class ExporterProcess implements AutoCloseable {
         return new ExporterProcess(new ProcessBuilder(command).start(), port);
     }
 
+    /**
+     * Starts {@code PREFIX java JVM_OPTIONS -jar ssh-exporter.jar -H 127.0.0.1 -p PORT ARGS} on a
+     * free loopback port and waits until it listens.
+     */
+    public static ExporterProcess startListening(List<String> prefix, List<String> jvmOptions, String... args)
+            throws IOException {
+        int port = freePort();
+        List<String> all = new ArrayList<>(List.of("-H", "127.0.0.1", "-p", String.valueOf(port)));
+        all.addAll(List.of(args));
+        ExporterProcess p = startWith(prefix, jvmOptions, port, all.toArray(String[]::new));
+        p.awaitListening();
+        return p;
+    }
+
     /** Runs the jar to completion (for flags that make it exit). */
     public static ExporterProcess runToEnd(String... args) throws Exception {
         ExporterProcess p = start(0, args);
