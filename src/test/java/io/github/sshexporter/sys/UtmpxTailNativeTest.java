@@ -25,6 +25,15 @@ class UtmpxTailNativeTest {
         return out;
     }
 
+    /** A btmp in the temp dir holding a failed login from 203.0.113.9 for each user, written by glibc. */
+    private Path btmpWithFailures(String... users) throws Exception {
+        Path btmp = Files.createFile(dir.resolve("btmp"));
+        for (String user : users) {
+            NativeTools.utmp(btmp, "failed", user, "203.0.113.9");
+        }
+        return btmp;
+    }
+
     @Test
     void appendedRecordsOnlyAndExactlyOnce() throws Exception {
         Path wtmp = dir.resolve("wtmp");
@@ -56,11 +65,7 @@ class UtmpxTailNativeTest {
 
     @Test
     void copyTruncateRotationIsSeenAsTruncation() throws Exception {
-        Path btmp = dir.resolve("btmp");
-        Files.createFile(btmp);
-        for (int i = 0; i < 3; i++) {
-            NativeTools.utmp(btmp, "failed", "root", "203.0.113.9");
-        }
+        Path btmp = btmpWithFailures("root", "root", "root");
         UtmpxTail tail = UtmpxTail.bind(btmp);
         assertEquals(3, poll(tail).size());
         Files.write(btmp, new byte[0], StandardOpenOption.TRUNCATE_EXISTING);
@@ -96,11 +101,7 @@ class UtmpxTailNativeTest {
 
     @Test
     void aRecordThatMakesTheSinkThrowIsNotDeliveredAgain() throws Exception {
-        Path btmp = dir.resolve("btmp");
-        Files.createFile(btmp);
-        for (int i = 0; i < 3; i++) {
-            NativeTools.utmp(btmp, "failed", "user" + i, "203.0.113.9");
-        }
+        Path btmp = btmpWithFailures("user0", "user1", "user2");
         UtmpxTail tail = UtmpxTail.bind(btmp);
         List<String> seen = new ArrayList<>();
         try {
@@ -119,11 +120,7 @@ class UtmpxTailNativeTest {
 
     @Test
     void skipToEndReadsNothingAndFollowsFromThere() throws Exception {
-        Path btmp = dir.resolve("btmp");
-        Files.createFile(btmp);
-        for (int i = 0; i < 5; i++) {
-            NativeTools.utmp(btmp, "failed", "old" + i, "203.0.113.9");
-        }
+        Path btmp = btmpWithFailures("old0", "old1", "old2", "old3", "old4");
         UtmpxTail tail = UtmpxTail.bind(btmp);
         assertEquals(UtmpxTail.Status.OK, tail.skipToEnd().status());
         NativeTools.utmp(btmp, "failed", "new", "203.0.113.9");
