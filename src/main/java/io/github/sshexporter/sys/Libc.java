@@ -27,18 +27,6 @@ final class Libc {
         NativeStub.load();
         LIBRARY = NativeLibrary.getInstance("libc.so.6");
         Native.register(Libc.class, LIBRARY);
-        Native.register(Raw.class, LIBRARY);
-    }
-
-    /**
-     * The same functions with pointers returned as plain addresses: no JNI object creation per
-     * call. getutxent() returns glibc's one static buffer, whose bytes can then be read through a
-     * direct ByteBuffer made once, without a JNI call per record.
-     */
-    static final class Raw {
-        private Raw() {}
-
-        static native long getutxent();
     }
 
     private Libc() {}
@@ -66,7 +54,11 @@ final class Libc {
 
     static native void setutxent();
 
-    static native Pointer getutxent();
+    /**
+     * The record's address, not a Pointer: no JNI object creation per call. It is glibc's one
+     * static buffer, whose bytes are then read through a direct ByteBuffer made once.
+     */
+    static native long getutxent();
 
     static native void endutxent();
 

@@ -106,41 +106,17 @@ public final class UtmpxFile {
 
     /**
      * One full pass: utmpxname, setutxent, getutxent until NULL, endutxent. Records whose type
-     * {@code wanted} accepts are decoded and passed to {@code sink}.
+     * {@code wanted} accepts are decoded and passed to {@code sink}. The same pass as
+     * {@link #scanChanges}, with the fingerprints of earlier passes forgotten first (so every slot
+     * is reported), on a fresh stat.
      */
     public Scan scan(IntPredicate wanted, Consumer<UtmpxRecord> sink) {
-        if (!Files.exists(path)) {
-            return new Scan(Status.MISSING, 0, 0, "no such file");
-        }
-        if (!Files.isRegularFile(path)) {
-            return new Scan(Status.UNREADABLE, 0, 0, "not a regular file");
-        }
-        if (!Files.isReadable(path)) {
-            return new Scan(Status.UNREADABLE, 0, 0, "permission denied");
-        }
-        long expected = expectedRecords();
-        int read = 0;
-        Libc.utmpxname(nativePath);
-        Libc.setutxent();
-        try {
-            Pointer p;
-            while ((p = Libc.getutxent()) != null) {
-                read++;
-                p.read(0, record, 0, record.length);
-                if (wanted.test(decoder.type(record))) {
-                    sink.accept(decoder.decode(record));
-                }
+        previousSlots = 0;
+        return scanChanges(stat(), wanted, (slot, record) -> {
+            if (record != null) {
+                sink.accept(record);
             }
-        } finally {
-            // Closing after every pass makes the next one open the path anew: a file replaced by
-            // rename would otherwise keep being read through the old inode.
-            Libc.endutxent();
-        }
-        if (read < expected) {
-            return new Scan(Status.INCOMPLETE, read, expected,
-                    "read " + read + " of " + expected + " records");
-        }
-        return new Scan(Status.OK, read, expected, "");
+        });
     }
 
     /** Told about the slots whose bytes differ from the previous {@link #scanChanges} pass. */
@@ -180,7 +156,7 @@ public final class UtmpxFile {
         boolean completed = false;
         try {
             long address;
-            while ((address = Libc.Raw.getutxent()) != 0) {
+            while ((address = Libc.getutxent()) != 0) {
                 int slot = read++;
                 if (address != bufferAddress) {
                     buffer = new Pointer(address).getByteBuffer(0, size);
@@ -201,6 +177,8 @@ public final class UtmpxFile {
             }
             completed = true;
         } finally {
+            // Closing after every pass makes the next one open the path anew: a file replaced by
+            // rename would otherwise keep being read through the old inode.
             Libc.endutxent();
             if (!completed) {
                 // The sink threw: the fingerprints already remembered were never accepted. Forget
@@ -269,15 +247,6 @@ public final class UtmpxFile {
 
     private static final int S_IFMT = 0170000;
     private static final int S_IFREG = 0100000;
-
-    /** Whole records in the file before the pass; a pass that returns fewer stopped early. */
-    private long expectedRecords() {
-        try {
-            return Files.size(path) / record.length;
-        } catch (java.io.IOException e) {
-            return 0;
-        }
-    }
 
     static byte[] nativePath(Path path) {
         // The JVM decodes file names with sun.jnu.encoding; encode them back the same way.
