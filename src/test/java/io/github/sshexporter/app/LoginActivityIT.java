@@ -51,6 +51,18 @@ class LoginActivityIT {
         exporter = ExporterProcess.startListening(prefix, List.of(), args.toArray(String[]::new));
     }
 
+    /** The exporter, with btmp made unreadable to it (mode 0600, the exporter not its owner). */
+    private void startWithBtmpUnreadable() throws Exception {
+        Files.setPosixFilePermissions(btmp, PosixFilePermissions.fromString("rw-------"));
+        List<String> prefix = List.of();
+        if ("root".equals(System.getProperty("user.name"))) {
+            // root reads anything: drop to nobody, as the packaged service runs unprivileged.
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            prefix = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
+        }
+        start(prefix);
+    }
+
     /** The same exporter without login logs: the opened/closed counters then follow utmp snapshots. */
     private void startWithoutLoginLogs() throws Exception {
         exporter = ExporterProcess.startListening(List.of(), List.of(), "-i", "3600", "-f", utmp.toString(),
@@ -125,14 +137,7 @@ class LoginActivityIT {
 
     @Test
     void unreadableBtmpIsSaidOnceAndExposedNotFatal() throws Exception {
-        Files.setPosixFilePermissions(btmp, PosixFilePermissions.fromString("rw-------"));
-        List<String> prefix = List.of();
-        if ("root".equals(System.getProperty("user.name"))) {
-            // root reads anything: drop to nobody, as the packaged service runs unprivileged.
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-            prefix = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
-        }
-        start(prefix);
+        startWithBtmpUnreadable();
         assertEquals(0.0, exporter.value("ssh_exporter_file_readable{file=\"btmp\",path=\"" + btmp + "\"}"));
         assertEquals(1.0, exporter.value("ssh_exporter_file_readable{file=\"wtmp\",path=\"" + wtmp + "\"}"));
         NativeTools.utmp(btmp, "failed", "root", "198.51.100.66");
@@ -180,13 +185,7 @@ class LoginActivityIT {
         for (int i = 0; i < 3; i++) {
             NativeTools.utmp(btmp, "failed", "old" + i, "198.51.100.66");
         }
-        Files.setPosixFilePermissions(btmp, PosixFilePermissions.fromString("rw-------"));
-        List<String> prefix = List.of();
-        if ("root".equals(System.getProperty("user.name"))) {
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-            prefix = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
-        }
-        start(prefix);
+        startWithBtmpUnreadable();
         assertEquals(0.0, exporter.value("ssh_exporter_file_readable{file=\"btmp\",path=\"" + btmp + "\"}"));
         Files.setPosixFilePermissions(btmp, PosixFilePermissions.fromString("rw-r--r--"));
         expect("ssh_exporter_file_readable{file=\"btmp\",path=\"" + btmp + "\"}", 1);
