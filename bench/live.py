@@ -237,6 +237,6 @@ opened = (metric(after, 'ssh_sessions_opened_total{type="remote"}') or 0) - open
 d.stdin.write("quit\n"); d.stdin.flush(); d.wait()
 out["churn"] = {"seconds": round(t1 - t0, 2), "writes": writes, "rate": round(writes / ((we - ws) / 1e9)), "logins": logins, "cpu_share": round((c1 - c0) / (t1 - t0), 3),
                 "exact_after_ms": round(exact_ms, 1), "opened_seen": opened,
-                "counter_source": "wtmp" if metric(after, 'ssh_exporter_session_events_source{source="wtmp"}') == 1 else "snapshots"}
+                "counter_source": next((f for f in ("wtmp", "utmp", "logind", "none") if metric(after, 'ssh_exporter_session_events_source{source="%s"}' % f) == 1), "?")}
 e.stop()
 print(json.dumps(out))

@@ -4,9 +4,10 @@ import io.github.sshexporter.log.Log;
 import io.github.sshexporter.metrics.ActivityMetrics;
 import io.github.sshexporter.metrics.HealthMetrics;
 import io.github.sshexporter.sessions.LoginActivity;
+import io.github.sshexporter.sessions.LoginLog;
 import io.github.sshexporter.sessions.Session;
 
-/** Login activity from wtmp/btmp into counters, and the state of those files into logs and gauges. */
+/** Failed logins from btmp into their counter, and the state of the login logs into logs and gauges. */
 final class ActivityReporter implements LoginActivity {
     private final ActivityMetrics activity;
     private final HealthMetrics health;
@@ -17,16 +18,6 @@ final class ActivityReporter implements LoginActivity {
     }
 
     @Override
-    public void opened(Session session) {
-        activity.opened(session);
-    }
-
-    @Override
-    public void closed(Session session, double durationSeconds) {
-        activity.closed(session, durationSeconds);
-    }
-
-    @Override
     public void failedLogin(Session attempt) {
         activity.failedLogins(1);
         // Per-address detail stays out of the metrics (attackers would explode the series); it is here.
@@ -34,22 +25,20 @@ final class ActivityReporter implements LoginActivity {
     }
 
     @Override
-    public void databaseState(String name, String path, boolean readable, String detail) {
-        if ("internal".equals(name)) {
-            Log.error("reading login logs failed", "error", detail);
-            return;
-        }
-        health.fileReadable(name, path, readable);
-        if ("wtmp".equals(name)) {
-            health.eventsSource(readable);
-        }
+    public void databaseState(LoginLog log, String path, boolean readable, String detail) {
+        health.fileReadable(log.label(), path, readable);
         if (readable) {
-            Log.info("following login log", "file", name, "path", path);
+            Log.info("following login log", "file", log.label(), "path", path);
         } else {
-            Log.warn(name.equals("btmp")
+            Log.warn(log == LoginLog.BTMP
                     ? "cannot read btmp; failed logins are not counted until it is readable"
-                    : "cannot read wtmp; session counters fall back to utmp snapshots",
-                    "file", name, "path", path, "cause", detail);
+                    : "cannot read wtmp; logins and logouts it records are not seen until it is readable",
+                    "file", log.label(), "path", path, "cause", detail);
         }
+    }
+
+    @Override
+    public void internalError(String detail) {
+        Log.error("reading login logs failed", "error", detail);
     }
 }

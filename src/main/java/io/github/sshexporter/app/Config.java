@@ -1,6 +1,7 @@
 package io.github.sshexporter.app;
 
 import io.github.sshexporter.log.Log;
+import io.github.sshexporter.sessions.CounterMode;
 import io.github.sshexporter.sessions.SourceMode;
 import io.github.sshexporter.web.ListenAddress;
 import java.nio.file.Path;
@@ -22,12 +23,15 @@ import java.util.List;
  * @param logLevel        the lowest level logged
  * @param logFormat       logfmt or JSON lines
  * @param jvmMetrics      serve the jvm_* metrics (process_* metrics are always served)
+ * @param eventsSource    what feeds the opened/closed counters and durations
  */
 public record Config(List<ListenAddress> listen, long intervalSeconds, Path file, SourceMode source,
                      Path wtmpFile, Path btmpFile,
                      boolean perSession, boolean excludeStale, String telemetryPath, Path webConfigFile,
-                     Log.Level logLevel, Log.Format logFormat, boolean jvmMetrics) {
+                     Log.Level logLevel, Log.Format logFormat, boolean jvmMetrics,
+                     CounterMode eventsSource) {
     public static final SourceMode DEFAULT_SOURCE = SourceMode.AUTO;
+    public static final CounterMode DEFAULT_EVENTS_SOURCE = CounterMode.AUTO;
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 9999;
     public static final long DEFAULT_INTERVAL = 15;

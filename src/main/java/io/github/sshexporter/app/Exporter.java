@@ -7,7 +7,9 @@ import io.github.sshexporter.metrics.SessionMetrics;
 import io.github.sshexporter.sessions.LoginLogLoop;
 import io.github.sshexporter.metrics.SourceInfo;
 import io.github.sshexporter.sessions.SelectingSessionSource;
+import io.github.sshexporter.sessions.SessionCounter;
 import io.github.sshexporter.sessions.SessionLoop;
+import io.github.sshexporter.sessions.CounterFeed;
 import io.github.sshexporter.sessions.SourceMode;
 import io.github.sshexporter.sys.NativeException;
 import io.github.sshexporter.sys.Processes;
@@ -62,13 +64,6 @@ public final class Exporter {
         }
         long intervalMillis = config.intervalSeconds() * 1000;
 
-        SelectingSessionSource source;
-        try {
-            source = SelectingSessionSource.open(config.source(), config.file(), (name, location, reason) ->
-                    Log.info("session source chosen", "source", name, "location", location, "reason", reason));
-        } catch (NativeException e) {
-            throw new StartupException(e.getMessage());
-        }
         PrometheusRegistry registry = new PrometheusRegistry();
         HealthMetrics health = new HealthMetrics(registry, Version.get(),
                 System.getProperty("java.version"), UtmpxFile.libcVersion());
@@ -79,20 +74,34 @@ public final class Exporter {
             registerJvmMetrics(registry);
         }
         ProcessMetrics.builder().register(registry);
-        health.eventsSource(false);
+        health.eventsSource(CounterFeed.NONE);
+        SessionCounter counter = new SessionCounter(config.eventsSource(), config.wtmpFile() != null,
+                new CounterReporter(activity, health));
+
+        SelectingSessionSource source;
+        try {
+            source = SelectingSessionSource.open(config.source(), config.file(), (kind, location, reason) -> {
+                Log.info("session source chosen", "source", kind.label(), "location", location, "reason", reason);
+                counter.sourceChosen(kind);
+            });
+        } catch (NativeException e) {
+            throw new StartupException(e.getMessage());
+        }
         LoginLogLoop logs;
         try {
-            logs = new LoginLogLoop(config.wtmpFile(), config.btmpFile(), intervalMillis,
+            logs = new LoginLogLoop(config.wtmpFile(), config.btmpFile(), intervalMillis, counter,
                     new ActivityReporter(activity, health));
         } catch (NativeException e) {
             source.close();
             throw new StartupException(e.getMessage());
         }
         logs.start();
+        // Now that wtmp's state is known, the counters' feed can be chosen for the source.
+        counter.loginLogsStarted();
         registry.register(new SourceInfo(source::name));
 
         SessionLoop loop = new SessionLoop(source, intervalMillis,
-                new RefreshReporter(source, sessions, activity, health, logs::wtmpActive),
+                new RefreshReporter(source, sessions, counter, health),
                 Processes::exists, config.excludeStale(), Processes::threadCpuNanos);
         loop.start();
         // Bind only once the first snapshot is published, so that the first scrape is exact.

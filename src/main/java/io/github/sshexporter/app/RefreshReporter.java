@@ -1,38 +1,36 @@
 package io.github.sshexporter.app;
 
 import io.github.sshexporter.log.Log;
-import io.github.sshexporter.metrics.ActivityMetrics;
 import io.github.sshexporter.metrics.HealthMetrics;
 import io.github.sshexporter.metrics.SessionMetrics;
 import io.github.sshexporter.sessions.Reconciler;
 import io.github.sshexporter.sessions.RefreshListener;
 import io.github.sshexporter.sessions.Session;
+import io.github.sshexporter.sessions.SessionCounter;
 import io.github.sshexporter.sessions.SessionSource;
 import io.github.sshexporter.sessions.Snapshot;
 import io.github.sshexporter.sessions.SourceState;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.function.BooleanSupplier;
 
-/** Publishes each refresh to the metrics and logs what changed: sessions, and the source's state. */
+/**
+ * Publishes each refresh to the metrics and logs what changed: sessions, and the source's state.
+ * The diff goes to the {@link SessionCounter}, which decides whether it counts.
+ */
 final class RefreshReporter implements RefreshListener {
     private final SessionSource source;
     private final SessionMetrics sessions;
-    private final ActivityMetrics activity;
+    private final SessionCounter counter;
     private final HealthMetrics health;
-    private final BooleanSupplier wtmpActive;
     private SourceState lastState;
     private String lastDetail;
     private String lastError;
 
-    /** @param wtmpActive true while wtmp, not these snapshots, feeds the opened/closed counters */
-    RefreshReporter(SessionSource source, SessionMetrics sessions, ActivityMetrics activity,
-                    HealthMetrics health, BooleanSupplier wtmpActive) {
+    RefreshReporter(SessionSource source, SessionMetrics sessions, SessionCounter counter, HealthMetrics health) {
         this.source = source;
         this.sessions = sessions;
-        this.activity = activity;
+        this.counter = counter;
         this.health = health;
-        this.wtmpActive = wtmpActive;
     }
 
     @Override
@@ -64,23 +62,15 @@ final class RefreshReporter implements RefreshListener {
                     "stale", refresh.stale(), "records", snapshot.recordsRead(),
                     "duration_ms", String.format(Locale.ROOT, "%.1f", refresh.nanos() / 1e6));
         }
-        // Sessions open before the first read were not opened while we watched: not counted. Nor
-        // is the difference across a spell without a readable source: the file going missing
-        // does not close every session, and its return does not open them.
-        boolean count = !changes.initial() && !wtmpActive.getAsBoolean() && up && wasReadable;
-        double now = System.currentTimeMillis() / 1000.0;
+        // The difference across a spell without a readable source is not logins and logouts: the
+        // file going missing does not close every session, and its return does not open them.
+        counter.snapshot(changes, up && wasReadable, System.currentTimeMillis() / 1000.0);
         Log.Level level = changes.initial() ? Log.Level.DEBUG : Log.Level.INFO;
         for (Session s : changes.opened()) {
             logSession(level, "session opened", s);
-            if (count) {
-                activity.opened(s);
-            }
         }
         for (Session s : changes.closed()) {
             logSession(level, "session closed", s);
-            if (count) {
-                activity.closed(s, Math.max(0, now - s.loginTime()));
-            }
         }
     }
 

@@ -3,6 +3,7 @@ package io.github.sshexporter.cli;
 import io.github.sshexporter.app.Config;
 import io.github.sshexporter.log.Log;
 import io.github.sshexporter.web.ListenAddress;
+import io.github.sshexporter.sessions.CounterMode;
 import io.github.sshexporter.sessions.SourceMode;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -57,7 +58,15 @@ public final class CommandLineParser {
                             + "). It may be missing at start; it is picked up when it appears.").build())
             .addOption(Option.builder().longOpt("wtmp.file").hasArg().argName("PATH")
                     .desc("wtmp log to follow for ssh_sessions_opened_total/closed_total and session durations "
-                            + "(default " + Config.DEFAULT_WTMP + "). Empty: count from utmp snapshots instead.").build())
+                            + "on a utmp host (default " + Config.DEFAULT_WTMP + "). Empty: count from utmp "
+                            + "snapshots instead.").build())
+            .addOption(Option.builder().longOpt("sessions.events-source").hasArg().argName(CounterMode.labels().replace(", ", "|"))
+                    .desc("What feeds the opened/closed counters and the duration histogram (default "
+                            + Config.DEFAULT_EVENTS_SOURCE.label() + "). auto: wtmp on a utmp host whose wtmp is "
+                            + "readable at start, else the session source's snapshots (always on a logind host, "
+                            + "where wtmp lacks logouts and sessions without a terminal). wtmp or snapshots: that, "
+                            + "whatever the host. Logged at start and served as "
+                            + "ssh_exporter_session_events_source{source}.").build())
             .addOption(Option.builder().longOpt("btmp.file").hasArg().argName("PATH")
                     .desc("btmp log to follow for ssh_failed_logins_total (default " + Config.DEFAULT_BTMP
                             + "). Empty: do not count failed logins.").build())
@@ -124,9 +133,11 @@ public final class CommandLineParser {
         Log.Level level = choice(line, "log.level", "info", Log.Level.class, "debug, info, warn, error");
         Log.Format format = choice(line, "log.format", "logfmt", Log.Format.class, "logfmt, json");
         SourceMode source = source(line.getOptionValue("source"));
+        CounterMode events = choice(line, "sessions.events-source", Config.DEFAULT_EVENTS_SOURCE.label(),
+                CounterMode.class, CounterMode.labels());
         return new Run(new Config(listen, interval, file, source, wtmp, btmp, line.hasOption("collector.sessions"),
                 line.hasOption("sessions.exclude-stale"), telemetryPath, webConfig, level, format,
-                !line.hasOption("no-collector.jvm")));
+                !line.hasOption("no-collector.jvm"), events));
     }
 
     /** --web.listen-address (repeatable), or the old -H/-p; never both. */

@@ -33,7 +33,8 @@ public final class ActivityMetrics {
                 .help("Login sessions closed since the exporter started, by type.")
                 .labelNames("type").withoutExemplars().register(registry);
         duration = Histogram.builder().name("ssh_session_duration_seconds")
-                .help("Duration of closed sessions, from the recorded login time to the recorded logout time.")
+                .help("Duration of closed sessions whose own end was recorded or seen, from the recorded start "
+                        + "(wtmp, utmp or logind) to the recorded logout or the moment the session was seen gone.")
                 .unit(Unit.SECONDS).classicOnly().classicUpperBounds(DURATION_BUCKETS).withoutExemplars().register(registry);
         failed = Counter.builder().name("ssh_failed_logins_total")
                 .help("Failed login attempts recorded in btmp since the exporter started.")

@@ -1,5 +1,6 @@
 package io.github.sshexporter.metrics;
 
+import io.github.sshexporter.sessions.CounterFeed;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Info;
@@ -42,8 +43,9 @@ public final class HealthMetrics {
                 .help("Records the last read of the session source went through.")
                 .withoutExemplars().register(registry);
         eventsSource = Gauge.builder().name("ssh_exporter_session_events_source")
-                .help("Which source feeds ssh_sessions_opened_total and ssh_sessions_closed_total: "
-                        + "wtmp (every session) or snapshots (utmp reads; misses sessions shorter than one read).")
+                .help("1 on what feeds ssh_sessions_opened_total, ssh_sessions_closed_total and "
+                        + "ssh_session_duration_seconds: wtmp (a utmp host), utmp or logind (snapshots of the "
+                        + "session source), none (no session source yet).")
                 .labelNames("source").withoutExemplars().register(registry);
     }
 
@@ -61,8 +63,9 @@ public final class HealthMetrics {
         fileReadable.labelValues(file, path).set(readable ? 1 : 0);
     }
 
-    public void eventsSource(boolean wtmp) {
-        eventsSource.labelValues("wtmp").set(wtmp ? 1 : 0);
-        eventsSource.labelValues("snapshots").set(wtmp ? 0 : 1);
+    public void eventsSource(CounterFeed feed) {
+        for (CounterFeed f : CounterFeed.values()) {
+            eventsSource.labelValues(f.label()).set(f == feed ? 1 : 0);
+        }
     }
 }

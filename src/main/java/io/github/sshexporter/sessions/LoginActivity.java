@@ -1,21 +1,13 @@
 package io.github.sshexporter.sessions;
 
-/** What happens between snapshots: logins, logouts, failed logins. Called from the loops' threads. */
+/** What the login logs tell besides sessions: failed logins, and whether they can be read. Called from the login-log thread. */
 public interface LoginActivity {
-    /** A session began. */
-    void opened(Session session);
-
-    /**
-     * A session ended.
-     *
-     * @param durationSeconds from the recorded login time to the recorded (or observed) logout
-     *                        time; NaN when unknown
-     */
-    void closed(Session session, double durationSeconds);
-
     /** A failed login attempt was recorded (btmp): who tried, from where, on which line. */
     void failedLogin(Session attempt);
 
-    /** A login database (wtmp, btmp) was read, or could not be. */
-    void databaseState(String name, String path, boolean readable, String detail);
+    /** A login log (wtmp, btmp) was read, or could not be: said once per change of state. */
+    void databaseState(LoginLog log, String path, boolean readable, String detail);
+
+    /** Reading the login logs threw (a bug): the thread goes on. */
+    void internalError(String detail);
 }

@@ -6,61 +6,68 @@ import io.github.sshexporter.sys.UtmpxTail;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Follows wtmp (logins and logouts) and btmp (failed logins) on a thread of its own. It reads
- * the logs with plain file I/O, never with glibc's utmpx functions, so the session loop stays the
- * only thread that touches libc's utmp state. Records present at start are learned, not counted:
- * counters start at zero and count what happens while the exporter runs.
+ * Follows wtmp (logins and logouts, for the {@link SessionCounter}) and btmp (failed logins) on a
+ * thread of its own. It reads the logs with plain file I/O, never with glibc's utmpx functions,
+ * so the session loop stays the only thread that touches libc's utmp state. Records present at
+ * start are learned (wtmp) or skipped (btmp), not counted: counters start at zero and count what
+ * happens while the exporter runs.
  */
 public final class LoginLogLoop {
-    private final UtmpxTail wtmp;
-    private final UtmpxTail btmp;
+    /** One followed log and what this loop knows of it. */
+    private static final class Followed {
+        final LoginLog log;
+        final UtmpxTail tail;
+        final int watchIndex;
+        /** True while the records present at start are still unread (the log was unreadable then). */
+        boolean history = true;
+        String lastState;
+
+        Followed(LoginLog log, UtmpxTail tail, int watchIndex) {
+            this.log = log;
+            this.tail = tail;
+            this.watchIndex = watchIndex;
+        }
+    }
+
+    private final Followed wtmp;
+    private final Followed btmp;
     private final FileWatcher watcher;
     private final long intervalMillis;
+    private final SessionCounter counter;
     private final LoginActivity activity;
-    private final WtmpSessions sessions = new WtmpSessions();
     private final Thread thread;
     private final CountDownLatch started = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopping;
-    private volatile boolean wtmpReadable;
-    /** True while a log's records present at start are still unread (it was unreadable then). */
-    private boolean wtmpHistory;
-    private boolean btmpHistory;
-    private final String[] lastState = new String[2];
 
     /**
      * @param wtmpPath null to not follow wtmp
      * @param btmpPath null to not follow btmp
      */
-    public LoginLogLoop(Path wtmpPath, Path btmpPath, long intervalMillis, LoginActivity activity)
-            throws NativeException {
-        this.wtmp = wtmpPath == null ? null : UtmpxTail.bind(wtmpPath);
-        this.btmp = btmpPath == null ? null : UtmpxTail.bind(btmpPath);
+    public LoginLogLoop(Path wtmpPath, Path btmpPath, long intervalMillis, SessionCounter counter,
+                        LoginActivity activity) throws NativeException {
         List<Path> watched = new ArrayList<>();
+        this.wtmp = wtmpPath == null ? null : new Followed(LoginLog.WTMP, UtmpxTail.bind(wtmpPath), watched.size());
         if (wtmpPath != null) {
             watched.add(wtmpPath);
         }
+        this.btmp = btmpPath == null ? null : new Followed(LoginLog.BTMP, UtmpxTail.bind(btmpPath), watched.size());
         if (btmpPath != null) {
             watched.add(btmpPath);
         }
         this.watcher = watched.isEmpty() ? null : FileWatcher.open(watched);
         this.intervalMillis = intervalMillis;
+        this.counter = counter;
         this.activity = activity;
         this.thread = new Thread(this::run, "login-logs");
     }
 
-    /**
-     * True while wtmp is being followed successfully: then it, not the utmp snapshots, is the
-     * source of the opened/closed counters, because it also sees sessions shorter than one read.
-     */
-    public boolean wtmpActive() {
-        return wtmpReadable;
-    }
-
+    /** Starts the thread and waits until the logs' history has been read (or found unreadable). */
     public void start() throws InterruptedException {
         if (watcher == null) {
             return;
@@ -80,26 +87,27 @@ public final class LoginLogLoop {
 
     private void run() {
         try {
-            // What is already there happened before we started: learn wtmp's open sessions, skip
-            // btmp's history unread; count nothing.
-            wtmpHistory = wtmp != null;
-            btmpHistory = btmp != null;
             followLogs(true, true);
             started.countDown();
-            int wtmpIndex = 0;
-            int btmpIndex = wtmp == null ? 0 : 1;
             while (!stopping) {
                 FileWatcher.Wake wake = watcher.await(intervalMillis);
                 if (stopping) {
                     break;
                 }
                 if (wake != FileWatcher.Wake.WOKEN) {
-                    followLogs(wtmp != null && watcher.changed(wtmpIndex), btmp != null && watcher.changed(btmpIndex));
+                    followLogs(wtmp != null && watcher.changed(wtmp.watchIndex),
+                            btmp != null && watcher.changed(btmp.watchIndex));
                 }
             }
         } finally {
             started.countDown();
             watcher.close();
+            if (wtmp != null) {
+                wtmp.tail.close();
+            }
+            if (btmp != null) {
+                btmp.tail.close();
+            }
             finished.countDown();
         }
     }
@@ -111,33 +119,31 @@ public final class LoginLogLoop {
      */
     private void followLogs(boolean wtmpChanged, boolean btmpChanged) {
         try {
-            if (wtmpChanged) {
-                UtmpxTail.Result r = wtmpHistory ? wtmp.poll(sessions::learn)
-                        : wtmp.poll(record -> sessions.apply(record, activity));
-                wtmpHistory &= r.status() != UtmpxTail.Status.OK && r.status() != UtmpxTail.Status.MISSING;
-                report(0, "wtmp", wtmp, r);
+            if (wtmp != null && wtmpChanged) {
+                UtmpxTail.Result r = wtmp.history ? wtmp.tail.poll(counter::wtmpHistory)
+                        : wtmp.tail.poll(counter::wtmpAppended);
+                counter.wtmpReadable(r.status() == UtmpxTail.Status.OK);
+                report(wtmp, r);
             }
-            if (btmpChanged) {
-                UtmpxTail.Result r = btmpHistory ? btmp.skipToEnd()
-                        : btmp.poll(record -> activity.failedLogin(UtmpSessionSource.toSession(record)));
-                btmpHistory &= r.status() != UtmpxTail.Status.OK && r.status() != UtmpxTail.Status.MISSING;
-                report(1, "btmp", btmp, r);
+            if (btmp != null && btmpChanged) {
+                UtmpxTail.Result r = btmp.history ? btmp.tail.skipToEnd()
+                        : btmp.tail.poll(record -> activity.failedLogin(UtmpSessionSource.toSession(record)));
+                report(btmp, r);
             }
         } catch (RuntimeException e) {
-            activity.databaseState("internal", "", false, e.toString());
+            activity.internalError(e.toString());
         }
     }
 
-    private void report(int slot, String name, UtmpxTail tail, UtmpxTail.Result result) {
+    /** Ends the history once the log was read, or found missing (a log created later is all new). */
+    private void report(Followed f, UtmpxTail.Result result) {
+        f.history &= result.status() != UtmpxTail.Status.OK && result.status() != UtmpxTail.Status.MISSING;
         boolean readable = result.status() == UtmpxTail.Status.OK;
-        if (slot == 0) {
-            wtmpReadable = readable;
-        }
         String state = result.status() + result.detail();
-        if (!state.equals(lastState[slot])) {
-            lastState[slot] = state;
-            activity.databaseState(name, tail.path().toString(), readable,
-                    readable ? "" : result.status().name().toLowerCase(java.util.Locale.ROOT) + ": " + result.detail());
+        if (!state.equals(f.lastState)) {
+            f.lastState = state;
+            activity.databaseState(f.log, f.tail.path().toString(), readable,
+                    readable ? "" : result.status().name().toLowerCase(Locale.ROOT) + ": " + result.detail());
         }
     }
 }

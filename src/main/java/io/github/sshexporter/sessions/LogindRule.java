@@ -49,7 +49,8 @@ public final class LogindRule {
 
     /** The session as the reconciler and the metrics see it. */
     public static Session toSession(LogindSession s) {
-        long seconds = s.startTimeMicros() > 0 ? s.startTimeMicros() / 1_000_000L : 0;
+        // Microseconds kept: a session's duration is measured from this start.
+        double seconds = s.startTimeMicros() > 0 ? s.startTimeMicros() / 1e6 : 0;
         return new Session(s.user(), s.tty(), s.remoteHost(), RemoteAddress.label(s.remoteHost(), null),
                 seconds, s.leader());
     }

@@ -24,7 +24,8 @@ public final class SelectingSessionSource implements SessionSource {
 
     /** Told when a source is chosen: at {@link #open}, or later on the loop's thread after a wait. */
     public interface SelectionListener {
-        void selected(String source, String location, String reason);
+        /** @param source {@link SourceMode#UTMP} or {@link SourceMode#LOGIND} */
+        void selected(SourceMode source, String location, String reason);
     }
 
     private final SourceMode mode;
@@ -58,12 +59,14 @@ public final class SelectingSessionSource implements SessionSource {
     private void select(boolean atStart) throws NativeException {
         SourceSelection.Decision d = SourceSelection.decide(mode, file, SourceSelection.probe(mode, file));
         SessionSource chosen = null;
+        SourceMode kind = null;
         String reason = d.reason();
         switch (d.choice()) {
             case FAIL -> throw new NativeException(d.reason());
             case UTMP -> {
                 try {
                     chosen = UtmpSessionSource.open(file);
+                    kind = SourceMode.UTMP;
                 } catch (NativeException e) {
                     if (atStart) {
                         throw e;
@@ -74,6 +77,7 @@ public final class SelectingSessionSource implements SessionSource {
             case LOGIND -> {
                 try {
                     chosen = LogindSessionSource.open();
+                    kind = SourceMode.LOGIND;
                 } catch (NativeException e) {
                     reason = "systemd-logind cannot be watched: " + e.getMessage();
                 }
@@ -82,7 +86,7 @@ public final class SelectingSessionSource implements SessionSource {
         }
         if (chosen != null) {
             install(chosen);
-            listener.selected(chosen.name(), chosen.location(), reason);
+            listener.selected(kind, chosen.location(), reason);
             return;
         }
         waitReason = reason;

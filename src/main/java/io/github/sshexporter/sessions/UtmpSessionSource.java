@@ -139,7 +139,9 @@ public final class UtmpSessionSource implements SessionSource {
         }
         slotCount = Math.max(slotCount, slot + 1);
         Session before = slots[slot];
-        Session now = record == null ? null : toSession(record, canonicalizer);
+        // A USER_PROCESS record without a user name is no session: who(1) hides it and last(1)
+        // reads it as a logout (wtmp's rule, WtmpSessions).
+        Session now = record == null || record.user().isEmpty() ? null : toSession(record, canonicalizer);
         if (Objects.equals(before, now)) {
             return;
         }

@@ -126,7 +126,7 @@ class LoginActivityIT {
     @Test
     void withoutWtmpCountersComeFromSnapshots() throws Exception {
         startWithoutLoginLogs();
-        assertEquals(1.0, exporter.value("ssh_exporter_session_events_source{source=\"snapshots\"}"));
+        assertEquals(1.0, exporter.value("ssh_exporter_session_events_source{source=\"utmp\"}"));
         NativeTools.utmp(utmp, "login", "tty1", "root", "", "-", "4242");
         expect("ssh_sessions_opened_total{type=\"local\"}", 1);
         NativeTools.utmp(utmp, "logout", "tty1");

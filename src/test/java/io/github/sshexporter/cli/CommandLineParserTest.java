@@ -13,6 +13,7 @@ import io.github.sshexporter.web.ListenAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import io.github.sshexporter.sessions.CounterMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -58,7 +59,8 @@ class CommandLineParserTest {
         Config c = run("-H", "127.0.0.1", "-p", "9100", "-i", "3600", "-f", f.toString());
         assertEquals(new Config(List.of(new ListenAddress("127.0.0.1", 9100)), 3600, f, Config.DEFAULT_SOURCE,
                 Path.of("/var/log/wtmp"),
-                Path.of("/var/log/btmp"), false, false, "/metrics", null, Log.Level.INFO, Log.Format.LOGFMT, true), c);
+                Path.of("/var/log/btmp"), false, false, "/metrics", null, Log.Level.INFO, Log.Format.LOGFMT, true,
+                Config.DEFAULT_EVENTS_SOURCE), c);
         assertEquals(c, run("--host=127.0.0.1", "--port", "9100", "--interval", "3600", "--file", f.toString()));
         assertEquals(c, run("--web.listen-address=127.0.0.1:9100", "-i", "3600", "-f", f.toString()));
     }
@@ -136,6 +138,18 @@ class CommandLineParserTest {
                 new String[] {"--source", "utmp", "--source", "logind"}));
         assertEquals("option --source given more than once", e.getMessage());
         assertTrue(CommandLineParser.help().contains("--source <auto|utmp|logind>"), CommandLineParser.help());
+    }
+
+    @Test
+    void eventsSourceIsAutoUnlessAsked() throws UsageException {
+        assertEquals(CounterMode.AUTO, run().eventsSource());
+        assertEquals(CounterMode.WTMP, run("--sessions.events-source", "wtmp").eventsSource());
+        assertEquals(CounterMode.SNAPSHOTS, run("--sessions.events-source=snapshots").eventsSource());
+        UsageException e = assertThrows(UsageException.class, () -> CommandLineParser.parse(
+                new String[] {"--sessions.events-source", "journal"}));
+        assertEquals("--sessions.events-source 'journal' is not one of auto, wtmp, snapshots", e.getMessage());
+        assertTrue(CommandLineParser.help().contains("--sessions.events-source <auto|wtmp|snapshots>"),
+                CommandLineParser.help());
     }
 
     @Test
