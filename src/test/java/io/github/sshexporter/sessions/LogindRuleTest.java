@@ -68,7 +68,8 @@ class LogindRuleTest {
     @Test
     void sessionFieldsComeFromLogind() {
         Session s = LogindRule.toSession(sshd("203.0.113.7", "pts/3", 4242, 1_795_676_009_102_221L));
-        assertEquals(new Session("alice", "pts/3", "203.0.113.7", "203.0.113.7", 1_795_676_009L, 4242), s);
+        // Microseconds kept: durations are measured from this start.
+        assertEquals(new Session("alice", "pts/3", "203.0.113.7", "203.0.113.7", 1_795_676_009.102221, 4242), s);
         assertEquals(0, LogindRule.toSession(sshd("203.0.113.7", "", 1, 0)).loginTime(), "unknown start stays 0");
     }
 }
