@@ -64,6 +64,57 @@ class UtmpxTailNativeTest {
     }
 
     @Test
+    void recordsAppendedToTheOldFileJustBeforeARotationAreReadFirst() throws Exception {
+        Path wtmp = dir.resolve("wtmp");
+        Files.createFile(wtmp);
+        UtmpxTail tail = UtmpxTail.bind(wtmp);
+        poll(tail);
+        // A login appended and rotated away before the tail looked: it must not be lost.
+        NativeTools.utmp(wtmp, "wlogin", "pts/1", "late", "-", "-", "1", "100");
+        Files.move(wtmp, dir.resolve("wtmp.1"), StandardCopyOption.REPLACE_EXISTING);
+        Files.createFile(wtmp);
+        NativeTools.utmp(wtmp, "wlogin", "pts/2", "new", "-", "-", "2", "200");
+        List<String> out = new ArrayList<>();
+        UtmpxTail.Result r = tail.poll(rec -> out.add(rec.user()));
+        assertTrue(r.rotated());
+        assertEquals(List.of("late", "new"), out, "the old file to its end, then the new one from its start");
+        assertEquals(List.of(), poll(tail), "and nothing twice");
+    }
+
+    @Test
+    void aLogRemovedIsReadToItsEndAndANewOneFromItsStart() throws Exception {
+        Path wtmp = dir.resolve("wtmp");
+        Files.createFile(wtmp);
+        UtmpxTail tail = UtmpxTail.bind(wtmp);
+        poll(tail);
+        NativeTools.utmp(wtmp, "wlogin", "pts/1", "last", "-", "-", "1", "100");
+        Files.delete(wtmp);
+        List<String> out = new ArrayList<>();
+        assertEquals(UtmpxTail.Status.MISSING, tail.poll(rec -> out.add(rec.user())).status());
+        assertEquals(List.of("last"), out);
+        Files.createFile(wtmp);
+        NativeTools.utmp(wtmp, "wlogin", "pts/2", "first", "-", "-", "2", "200");
+        assertEquals(List.of("7 pts/2 first 200"), poll(tail));
+    }
+
+    @Test
+    void aFileRewrittenInPlaceAndGrownPastTheOffsetIsReadFromItsStart() throws Exception {
+        Path wtmp = dir.resolve("wtmp");
+        Files.createFile(wtmp);
+        NativeTools.utmp(wtmp, "wlogin", "pts/1", "a", "-", "-", "1", "100");
+        UtmpxTail tail = UtmpxTail.bind(wtmp);
+        poll(tail);
+        // copytruncate, then two records appended before the tail looks: the size alone would not tell.
+        Files.write(wtmp, new byte[0], StandardOpenOption.TRUNCATE_EXISTING);
+        NativeTools.utmp(wtmp, "wlogin", "pts/2", "b", "-", "-", "2", "200");
+        NativeTools.utmp(wtmp, "wlogin", "pts/3", "c", "-", "-", "3", "300");
+        List<String> out = new ArrayList<>();
+        UtmpxTail.Result r = tail.poll(rec -> out.add(rec.user()));
+        assertTrue(r.rotated());
+        assertEquals(List.of("b", "c"), out);
+    }
+
+    @Test
     void copyTruncateRotationIsSeenAsTruncation() throws Exception {
         Path btmp = btmpWithFailures("root", "root", "root");
         UtmpxTail tail = UtmpxTail.bind(btmp);
