@@ -43,20 +43,44 @@ public final class NativeTools {
     public record Result(int exitCode, String stdout, String stderr) {}
 
     public static Result run(List<String> command) throws IOException {
-        Process p = new ProcessBuilder(command).start();
+        return run(command, null);
+    }
+
+    /**
+     * Runs {@code command} with {@code stdin} (or none) as its input, for at most 60 s. Output and
+     * errors go to temp files, so that a child filling one pipe while the other is read can never
+     * deadlock it, and a child that hangs is killed.
+     */
+    public static Result run(List<String> command, byte[] stdin) throws IOException {
+        Path out = Files.createTempFile("native-out", ".txt");
+        Path err = Files.createTempFile("native-err", ".txt");
         try {
-            byte[] out = p.getInputStream().readAllBytes();
-            byte[] err = p.getErrorStream().readAllBytes();
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("timed out: " + command);
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .redirectOutput(out.toFile()).redirectError(err.toFile());
+            if (stdin == null) {
+                builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             }
-            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8),
-                    new String(err, StandardCharsets.UTF_8));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            p.destroyForcibly();
-            throw new AssertionError("interrupted", e);
+            Process p = builder.start();
+            try {
+                if (stdin != null) {
+                    try (var in = p.getOutputStream()) {
+                        in.write(stdin);
+                    }
+                }
+                if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    throw new AssertionError("timed out after 60 s: " + command);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                p.destroyForcibly();
+                throw new AssertionError("interrupted", e);
+            }
+            return new Result(p.exitValue(), new String(Files.readAllBytes(out), StandardCharsets.UTF_8),
+                    new String(Files.readAllBytes(err), StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
         }
     }
 

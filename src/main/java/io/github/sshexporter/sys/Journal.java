@@ -1,0 +1,221 @@
+package io.github.sshexporter.sys;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.function.Consumer;
+
+/**
+ * Follows the systemd journal through libsystemd's sd-journal API: entries whose
+ * {@code SYSLOG_IDENTIFIER} is one of a few names, from the tail on (history is not read), woken
+ * by the journal's own descriptor. Like {@link Logind}, an instance belongs to one thread (it
+ * holds sd-journal's state and reuses its buffers); only {@link #wakeUp()} may be called from
+ * another.
+ */
+public final class Journal implements AutoCloseable {
+    /** Longest MESSAGE handed over; the rest is cut (sshd's own lines are far shorter). */
+    static final int MAX_MESSAGE_BYTES = 4096;
+    /** Entries read per {@link #read} call at most, so that a flood never starves the caller. */
+    static final int MAX_BATCH = 4096;
+    private static final byte[] MESSAGE = Logind.cString("MESSAGE");
+    private static final byte[] UID = Logind.cString("_UID");
+    private static final byte[] IDENTIFIER = Logind.cString("SYSLOG_IDENTIFIER");
+
+    /**
+     * One journal entry, as plain values.
+     *
+     * @param identifier {@code SYSLOG_IDENTIFIER}
+     * @param uid        {@code _UID}, the sender's uid as journald saw it (a trusted field), -1 when absent
+     * @param message    {@code MESSAGE}, decoded as UTF-8 (invalid bytes become U+FFFD), at most
+     *                   {@link #MAX_MESSAGE_BYTES} bytes of it
+     */
+    public record Entry(String identifier, long uid, String message) {}
+
+    /** What one {@link #read} did. */
+    public record Batch(int entries, boolean more, int errno) {}
+
+    private final Pointer journal;
+    private final int fd;
+    private final WakeablePoll poll;
+    private final Memory data = new Memory(8);
+    private final Memory length = new Memory(8);
+    private final Memory timeout = new Memory(8);
+    private volatile boolean closed;
+
+    private Journal(Pointer journal, int fd, WakeablePoll poll) {
+        this.journal = journal;
+        this.fd = fd;
+        this.poll = poll;
+    }
+
+    /** Why sd-journal cannot be used here, or null when it can. */
+    public static String libraryError() {
+        try {
+            String error = SdJournal.LOAD_ERROR;
+            return error == null ? null : "cannot load " + SdLogin.SONAME + ": " + error;
+        } catch (LinkageError e) {
+            return "cannot load " + SdLogin.SONAME + " through JNA: " + SdLogin.firstLine(e.getMessage());
+        }
+    }
+
+    /** The local system journal (what {@code journalctl} reads without flags, less user journals). */
+    public static Journal openSystem(Collection<String> identifiers) throws NativeException {
+        return open(null, identifiers);
+    }
+
+    /** The journal files in one directory (for tests and for a journal copied off a host). */
+    public static Journal openDirectory(Path directory, Collection<String> identifiers) throws NativeException {
+        return open(directory, identifiers);
+    }
+
+    private static Journal open(Path directory, Collection<String> identifiers) throws NativeException {
+        String error = libraryError();
+        if (error != null) {
+            throw new NativeException(error);
+        }
+        Memory ret = new Memory(8);
+        ret.setPointer(0, null);
+        int r = directory == null
+                ? SdJournal.sd_journal_open(ret, SdJournal.SD_JOURNAL_LOCAL_ONLY | SdJournal.SD_JOURNAL_SYSTEM)
+                : SdJournal.sd_journal_open_directory(ret, Logind.cString(directory.toString()), 0);
+        if (r < 0) {
+            throw new NativeException(directory == null ? "sd_journal_open" : "sd_journal_open_directory", -r);
+        }
+        Pointer j = ret.getPointer(0);
+        try {
+            // Fields are decompressed only as far as they are read.
+            SdJournal.sd_journal_set_data_threshold(j, MAX_MESSAGE_BYTES + 64);
+            for (String identifier : identifiers) {
+                byte[] match = ("SYSLOG_IDENTIFIER=" + identifier).getBytes(StandardCharsets.UTF_8);
+                r = SdJournal.sd_journal_add_match(j, match, match.length);
+                if (r < 0) {
+                    throw new NativeException("sd_journal_add_match", -r);
+                }
+            }
+            // Before seeking: the descriptor's watches are set up by this call.
+            int fd = SdJournal.sd_journal_get_fd(j);
+            if (fd < 0) {
+                throw new NativeException("sd_journal_get_fd", -fd);
+            }
+            r = SdJournal.sd_journal_seek_tail(j);
+            if (r < 0) {
+                throw new NativeException("sd_journal_seek_tail", -r);
+            }
+            // Onto the last entry, so that the next read starts right after it. With no entry yet
+            // there is nothing to stand on, and "the tail" of files that appear later would be
+            // their last entry: start from now instead.
+            if (SdJournal.sd_journal_previous(j) <= 0) {
+                SdJournal.sd_journal_seek_realtime_usec(j, System.currentTimeMillis() * 1000L);
+            }
+            return new Journal(j, fd, WakeablePoll.open());
+        } catch (NativeException e) {
+            SdJournal.sd_journal_close(j);
+            throw e;
+        }
+    }
+
+    /**
+     * Whether any journal file could be opened. False where the journal is empty or unreadable
+     * to this process (no {@code systemd-journal} group): sd-journal opens nothing then, silently.
+     */
+    public boolean hasFiles() {
+        Memory bytes = new Memory(8);
+        bytes.setLong(0, 0);
+        return SdJournal.sd_journal_get_usage(journal, bytes) >= 0 && bytes.getLong(0) > 0;
+    }
+
+    /** Hands over the entries appended since the last call, at most {@link #MAX_BATCH}. */
+    public Batch read(Consumer<Entry> sink) {
+        int n = 0;
+        while (n < MAX_BATCH) {
+            int r = SdJournal.sd_journal_next(journal);
+            if (r < 0) {
+                return new Batch(n, false, -r);
+            }
+            if (r == 0) {
+                return new Batch(n, false, 0);
+            }
+            n++;
+            String message = field(MESSAGE);
+            if (message == null) {
+                continue;
+            }
+            String uid = field(UID);
+            String identifier = field(IDENTIFIER);
+            sink.accept(new Entry(identifier == null ? "" : identifier, uid(uid), message));
+        }
+        return new Batch(n, true, 0);
+    }
+
+    /** A uid as journald writes it (decimal), -1 when absent or malformed: never 0 (root) by mistake. */
+    static long uid(String text) {
+        if (text == null || text.isEmpty() || text.length() > 10 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return -1;
+        }
+        return Long.parseLong(text);
+    }
+
+    /** The value of a field of the current entry ("FIELD=" cut off), or null when it has none. */
+    private String field(byte[] name) {
+        data.setPointer(0, null);
+        length.setLong(0, 0);
+        int r = SdJournal.sd_journal_get_data(journal, name, data, length);
+        if (r < 0) {
+            return null;
+        }
+        Pointer p = data.getPointer(0);
+        long len = length.getLong(0);
+        int skip = name.length; // the name without its NUL, plus '='
+        if (p == null || len < skip) {
+            return null;
+        }
+        int take = (int) Math.min(len - skip, MAX_MESSAGE_BYTES);
+        return new String(p.getByteArray(skip, take), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Waits until the journal may have new entries (or files came, went or were rotated), the
+     * timeout passes, or {@link #wakeUp()}. Processes the descriptor's events after a wake-up,
+     * as sd-journal requires before the next read.
+     */
+    public Wake await(long timeoutMillis) {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        while (!closed) {
+            long until = deadline;
+            timeout.setLong(0, -1);
+            if (SdJournal.sd_journal_get_timeout(journal, timeout) >= 0 && timeout.getLong(0) != -1) {
+                // An absolute CLOCK_MONOTONIC time in microseconds: where inotify cannot watch,
+                // sd-journal asks to be woken to look for itself.
+                until = Math.min(until, timeout.getLong(0) * 1000L);
+            }
+            int events = SdJournal.sd_journal_get_events(journal);
+            WakeablePoll.Result result = poll.await(fd, events > 0 ? (short) events : WakeablePoll.POLLIN, until);
+            if (result == WakeablePoll.Result.WOKEN) {
+                return Wake.WOKEN;
+            }
+            if (result == WakeablePoll.Result.READY || until < deadline) {
+                SdJournal.sd_journal_process(journal);
+                return Wake.CHANGED;
+            }
+            return Wake.TIMEOUT;
+        }
+        return Wake.WOKEN;
+    }
+
+    /** Ends a wait in progress (or the next one) at once. Safe from any thread. */
+    public void wakeUp() {
+        poll.wakeUp();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        SdJournal.sd_journal_close(journal); // closes its descriptor and files
+        poll.close();
+    }
+}
