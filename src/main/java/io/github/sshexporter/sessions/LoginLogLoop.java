@@ -3,6 +3,7 @@ package io.github.sshexporter.sessions;
 import io.github.sshexporter.sys.FileWatcher;
 import io.github.sshexporter.sys.NativeException;
 import io.github.sshexporter.sys.UtmpxTail;
+import io.github.sshexporter.sys.Wake;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,11 +91,11 @@ public final class LoginLogLoop {
             followLogs(true, true);
             started.countDown();
             while (!stopping) {
-                FileWatcher.Wake wake = watcher.await(intervalMillis);
+                Wake wake = watcher.await(intervalMillis);
                 if (stopping) {
                     break;
                 }
-                if (wake != FileWatcher.Wake.WOKEN) {
+                if (wake != Wake.WOKEN) {
                     followLogs(wtmp != null && watcher.changed(wtmp.watchIndex),
                             btmp != null && watcher.changed(btmp.watchIndex));
                 }

@@ -3,6 +3,7 @@ package io.github.sshexporter.sessions;
 import io.github.sshexporter.sys.LoginMonitor;
 import io.github.sshexporter.sys.Logind;
 import io.github.sshexporter.sys.NativeException;
+import io.github.sshexporter.sys.Wake;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -51,11 +52,7 @@ public final class LogindSessionSource implements SessionSource {
 
     @Override
     public Wake awaitChange(long timeoutMillis) {
-        return switch (monitor.await(timeoutMillis)) {
-            case CHANGED -> Wake.CHANGED;
-            case TIMEOUT -> Wake.TIMEOUT;
-            case WOKEN -> Wake.WOKEN;
-        };
+        return monitor.await(timeoutMillis);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.github.sshexporter.sessions;
 import io.github.sshexporter.sys.FileWatcher;
 import io.github.sshexporter.sys.Logind;
 import io.github.sshexporter.sys.NativeException;
+import io.github.sshexporter.sys.Wake;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -197,11 +198,7 @@ public final class SelectingSessionSource implements SessionSource {
         }
         FileWatcher w = waiting;
         if (w != null) {
-            return switch (w.await(timeoutMillis)) {
-                case CHANGED -> Wake.CHANGED;
-                case TIMEOUT -> Wake.TIMEOUT;
-                case WOKEN -> Wake.WOKEN;
-            };
+            return w.await(timeoutMillis);
         }
         synchronized (lock) {
             if (!wakeRequested && !closed) {

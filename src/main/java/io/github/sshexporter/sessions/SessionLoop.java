@@ -1,5 +1,6 @@
 package io.github.sshexporter.sessions;
 
+import io.github.sshexporter.sys.Wake;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -114,20 +115,20 @@ public final class SessionLoop {
             boolean retry = !refresh(true);
             firstRefresh.countDown();
             while (!stopping) {
-                SessionSource.Wake wake = source.awaitChange(retry ? RETRY_MILLIS : intervalMillis);
+                Wake wake = source.awaitChange(retry ? RETRY_MILLIS : intervalMillis);
                 if (stopping) {
                     break;
                 }
-                if (wake == SessionSource.Wake.WOKEN && !retry) {
+                if (wake == Wake.WOKEN && !retry) {
                     continue;
                 }
-                if (wake == SessionSource.Wake.CHANGED && !retry) {
+                if (wake == Wake.CHANGED && !retry) {
                     coalesce();
                     if (stopping) {
                         break;
                     }
                 }
-                retry = !refresh(wake == SessionSource.Wake.TIMEOUT);
+                retry = !refresh(wake == Wake.TIMEOUT);
             }
         } finally {
             firstRefresh.countDown();
@@ -153,11 +154,11 @@ public final class SessionLoop {
         long lastEvent = now;
         while (!stopping && now < earliest) {
             long waitMillis = Math.min(QUIET_MILLIS, (earliest - now + 999_999) / 1_000_000);
-            SessionSource.Wake wake = source.awaitChange(Math.max(1, waitMillis));
+            Wake wake = source.awaitChange(Math.max(1, waitMillis));
             now = System.nanoTime();
-            if (wake == SessionSource.Wake.CHANGED) {
+            if (wake == Wake.CHANGED) {
                 lastEvent = now;
-            } else if (wake == SessionSource.Wake.WOKEN) {
+            } else if (wake == Wake.WOKEN) {
                 return;
             } else if (now - lastEvent >= QUIET_MILLIS * 1_000_000L) {
                 return;

@@ -1,14 +1,13 @@
 package io.github.sshexporter.sessions;
 
+import io.github.sshexporter.sys.Wake;
+
 /**
  * Where sessions come from. A source yields complete snapshots and can block until its data
  * may have changed. Only the session loop's thread calls {@link #read()} and
  * {@link #awaitChange(long)}; {@link #wakeUp()} may be called from any thread.
  */
 public interface SessionSource extends AutoCloseable {
-
-    /** Why {@link #awaitChange(long)} returned. */
-    enum Wake { CHANGED, TIMEOUT, WOKEN }
 
     /** Short name for logs and metrics, e.g. {@code utmp}. */
     String name();

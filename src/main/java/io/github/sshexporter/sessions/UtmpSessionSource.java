@@ -4,6 +4,7 @@ import io.github.sshexporter.sys.FileWatcher;
 import io.github.sshexporter.sys.NativeException;
 import io.github.sshexporter.sys.UtmpxFile;
 import io.github.sshexporter.sys.UtmpxRecord;
+import io.github.sshexporter.sys.Wake;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -174,11 +175,7 @@ public final class UtmpSessionSource implements SessionSource {
 
     @Override
     public Wake awaitChange(long timeoutMillis) {
-        return switch (watcher.await(timeoutMillis)) {
-            case CHANGED -> Wake.CHANGED;
-            case TIMEOUT -> Wake.TIMEOUT;
-            case WOKEN -> Wake.WOKEN;
-        };
+        return watcher.await(timeoutMillis);
     }
 
     @Override

@@ -39,15 +39,6 @@ public final class FileWatcher implements AutoCloseable {
     private static final int EVENT_HEADER = 16;
     private static final int BUFFER_SIZE = 64 * 1024;
 
-    /** Why a wait ended. */
-    public enum Wake {
-        /** The file (or its entry in the directory) changed, or events were lost. */
-        CHANGED,
-        /** The timeout passed with no relevant event: time for a safety resync. */
-        TIMEOUT,
-        /** {@link #wakeUp()} was called. */
-        WOKEN
-    }
 
     /** One watched file: its path, its directory, and the two watch descriptors. */
     private static final class Target {

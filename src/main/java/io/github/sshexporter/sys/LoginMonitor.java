@@ -13,15 +13,6 @@ import com.sun.jna.Pointer;
  */
 public final class LoginMonitor implements AutoCloseable {
 
-    /** Why a wait ended. */
-    public enum Wake {
-        /** The sessions (may) have changed. */
-        CHANGED,
-        /** The timeout passed: time for a safety resync. */
-        TIMEOUT,
-        /** {@link #wakeUp()} was called. */
-        WOKEN
-    }
 
     private final Pointer monitor;
     private final int monitorFd;

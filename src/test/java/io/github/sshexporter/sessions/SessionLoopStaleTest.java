@@ -2,6 +2,7 @@ package io.github.sshexporter.sessions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import io.github.sshexporter.sys.Wake;
 
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -21,15 +21,15 @@ class FileWatcherNativeTest {
         try (FileWatcher w = FileWatcher.open(a, b)) {
             Files.writeString(dir.resolve("run/other"), "x");
             Files.createDirectory(parent.resolve("seats"));
-            assertEquals(FileWatcher.Wake.TIMEOUT, w.await(100), "other names in the directories");
+            assertEquals(Wake.TIMEOUT, w.await(100), "other names in the directories");
             Files.createDirectory(b);
-            assertEquals(FileWatcher.Wake.CHANGED, w.await(1_000), "the second target appeared");
+            assertEquals(Wake.CHANGED, w.await(1_000), "the second target appeared");
             Files.createFile(a);
-            assertEquals(FileWatcher.Wake.CHANGED, w.await(1_000), "the first target appeared");
+            assertEquals(Wake.CHANGED, w.await(1_000), "the first target appeared");
             Files.writeString(a, "y");
-            assertEquals(FileWatcher.Wake.CHANGED, w.await(1_000), "the first target was written");
+            assertEquals(Wake.CHANGED, w.await(1_000), "the first target was written");
             w.wakeUp();
-            assertEquals(FileWatcher.Wake.WOKEN, w.await(60_000));
+            assertEquals(Wake.WOKEN, w.await(60_000));
         }
     }
 
@@ -40,7 +40,7 @@ class FileWatcherNativeTest {
         try (FileWatcher w = FileWatcher.open(dir.resolve("utmp"))) {
             for (int i = 0; i < 20; i++) {
                 long start = System.nanoTime();
-                assertEquals(FileWatcher.Wake.TIMEOUT, w.await(10));
+                assertEquals(Wake.TIMEOUT, w.await(10));
                 long elapsed = System.nanoTime() - start;
                 assertTrue(elapsed >= 10_000_000L, "returned after " + elapsed / 1e6 + " ms");
             }
@@ -53,13 +53,13 @@ class FileWatcherNativeTest {
         Path b = dir.resolve("utmp.other");
         try (FileWatcher w = FileWatcher.open(a, b)) {
             Files.createFile(b);
-            assertEquals(FileWatcher.Wake.CHANGED, w.await(1_000));
+            assertEquals(Wake.CHANGED, w.await(1_000));
             Files.createFile(a);
-            assertEquals(FileWatcher.Wake.CHANGED, w.await(1_000));
+            assertEquals(Wake.CHANGED, w.await(1_000));
             Files.delete(b);
-            assertEquals(FileWatcher.Wake.CHANGED, w.await(1_000));
+            assertEquals(Wake.CHANGED, w.await(1_000));
             Files.writeString(a, "z");
-            assertEquals(FileWatcher.Wake.CHANGED, w.await(1_000), "the file watch of the first survived");
+            assertEquals(Wake.CHANGED, w.await(1_000), "the file watch of the first survived");
         }
     }
 }

@@ -48,11 +48,11 @@ class LogindNativeTest {
         }
         try (LoginMonitor monitor = LoginMonitor.open()) {
             long t0 = System.nanoTime();
-            assertEquals(LoginMonitor.Wake.TIMEOUT, monitor.await(50));
+            assertEquals(Wake.TIMEOUT, monitor.await(50));
             assertTrue(System.nanoTime() - t0 >= 45_000_000L, "waited for the timeout");
             monitor.wakeUp();
             t0 = System.nanoTime();
-            assertEquals(LoginMonitor.Wake.WOKEN, monitor.await(60_000));
+            assertEquals(Wake.WOKEN, monitor.await(60_000));
             assertTrue(System.nanoTime() - t0 < 1_000_000_000L, "woken at once");
         }
     }
