@@ -14,9 +14,22 @@
  *   utmpx_writer FILE wlogout LINE SEC                    append a logout to a wtmp-style log
  *                                                         (at SEC.623456: half a second after a login's .123456)
  *   utmpx_writer FILE failed USER ADDR                    append a failed login as sshd writes it to btmp
+ *
+ * wtmp-style logs with exact times (all appended with updwtmpx, as login programs and systemd do):
+ *   utmpx_writer FILE wuser LINE USER HOST ADDR PID SEC USEC  a USER_PROCESS record (login; USER "" a ghost)
+ *   utmpx_writer FILE wdead LINE SEC USEC                     a DEAD_PROCESS record (logout)
+ *   utmpx_writer FILE wghost LINE SEC [USEC]                  a USER_PROCESS record with an empty ut_user
+ *   utmpx_writer FILE wboot SEC [USEC]                        BOOT_TIME, line "~", user "reboot" (systemd-update-utmp)
+ *   utmpx_writer FILE wshutdown SEC [USEC]                    RUN_LVL, line "~", user "shutdown" (systemd-update-utmp)
+ *   utmpx_writer FILE wbatch                                  one of these per line of stdin, without the "w":
+ *                                                             user|dead|ghost|boot|shutdown ARGS (HOST "-": empty),
+ *                                                             or "rotate TO": rename FILE to TO and create an empty
+ *                                                             FILE with the same mode and owner (logrotate create)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +110,80 @@ static int addr_of(const char *addr, struct utmpx *u) {
     return 0;
 }
 
+/* ---- wtmp records with exact times */
+
+static const char *wtmp_path;
+
+static int wrecord(short type, const char *line, const char *user, const char *host, const char *addr,
+                   int pid, long sec, long usec) {
+    struct utmpx u;
+    memset(&u, 0, sizeof u);
+    u.ut_type = type;
+    u.ut_pid = pid;
+    if (line[0] == '~') {
+        strncpy(u.ut_line, line, sizeof u.ut_line);
+        strncpy(u.ut_id, "~~", sizeof u.ut_id);
+    } else {
+        set_line(&u, line);
+    }
+    strncpy(u.ut_user, user, sizeof u.ut_user);
+    strncpy(u.ut_host, strcmp(host, "-") == 0 ? "" : host, sizeof u.ut_host);
+    if (addr_of(addr, &u)) return 2;
+    u.ut_tv.tv_sec = sec;
+    u.ut_tv.tv_usec = usec;
+    updwtmpx(wtmp_path, &u);
+    return 0;
+}
+
+/* logrotate's "create": the file renamed away, a new empty one with the old one's mode and owner. */
+static int rotate(const char *to) {
+    struct stat st;
+    if (stat(wtmp_path, &st) != 0) { perror("stat"); return 1; }
+    if (rename(wtmp_path, to) != 0) { perror("rename"); return 1; }
+    int fd = open(wtmp_path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0) { perror("open"); return 1; }
+    if (fchown(fd, st.st_uid, st.st_gid) != 0 || fchmod(fd, st.st_mode & 07777) != 0) { perror("fchmod"); return 1; }
+    close(fd);
+    return 0;
+}
+
+/* One wtmp verb (without its "w"), argv[0] the verb; -1 when the arguments fit no verb. */
+static int wverb(int n, char **a) {
+    if (n < 1) return -1;
+    const char *v = a[0];
+    if (strcmp(v, "user") == 0 && n == 8)
+        return wrecord(USER_PROCESS, a[1], a[2], a[3], a[4], atoi(a[5]), atol(a[6]), atol(a[7]));
+    if (strcmp(v, "dead") == 0 && n == 4)
+        return wrecord(DEAD_PROCESS, a[1], "", "", "-", 0, atol(a[2]), atol(a[3]));
+    if (strcmp(v, "ghost") == 0 && (n == 3 || n == 4))
+        return wrecord(USER_PROCESS, a[1], "", "", "-", 0, atol(a[2]), n == 4 ? atol(a[3]) : 0);
+    if (strcmp(v, "boot") == 0 && (n == 2 || n == 3))
+        return wrecord(BOOT_TIME, "~", "reboot", "6.1.0-test", "-", 0, atol(a[1]), n == 3 ? atol(a[2]) : 0);
+    if (strcmp(v, "shutdown") == 0 && (n == 2 || n == 3))
+        return wrecord(RUN_LVL, "~", "shutdown", "6.1.0-test", "-", 0, atol(a[1]), n == 3 ? atol(a[2]) : 0);
+    if (strcmp(v, "rotate") == 0 && n == 2)
+        return rotate(a[1]);
+    return -1;
+}
+
+static int wbatch(void) {
+    char buf[1024];
+    int lineno = 0;
+    while (fgets(buf, sizeof buf, stdin) != NULL) {
+        lineno++;
+        char *a[16];
+        int n = 0;
+        for (char *t = strtok(buf, " \t\n"); t != NULL && n < 16; t = strtok(NULL, " \t\n")) a[n++] = t;
+        if (n == 0) continue;
+        int r = wverb(n, a);
+        if (r != 0) {
+            fprintf(stderr, "wbatch line %d: %s\n", lineno, r < 0 ? "bad verb or arguments" : "failed");
+            return r < 0 ? 2 : r;
+        }
+    }
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc < 3) { fprintf(stderr, "usage: see the source\n"); return 2; }
     if (utmpxname(argv[1]) != 0) { perror("utmpxname"); return 1; }
@@ -163,6 +250,14 @@ int main(int argc, char **argv) {
         u.ut_tv.tv_sec = tv.tv_sec;
         log_file = argv[1];
         return append(&u);
+    }
+    if (cmd[0] == 'w' && (strcmp(cmd, "wbatch") == 0 || strcmp(cmd, "wuser") == 0 || strcmp(cmd, "wdead") == 0
+            || strcmp(cmd, "wghost") == 0 || strcmp(cmd, "wboot") == 0 || strcmp(cmd, "wshutdown") == 0)) {
+        wtmp_path = argv[1];
+        if (strcmp(cmd, "wbatch") == 0) return argc == 3 ? wbatch() : 2;
+        argv[2] = (char *) cmd + 1;
+        int r = wverb(argc - 2, argv + 2);
+        if (r >= 0) return r;
     }
     if (strcmp(cmd, "raw") == 0 && argc == 5) {
         struct utmpx u;
