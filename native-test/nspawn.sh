@@ -28,6 +28,31 @@ ct_chroot() {
     chroot "$CT_ROOT" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 "$@"
 }
 
+# ct_sshd_prepare USER KEY: before ct_boot, a login USER (home directory, KEY.pub authorized) and
+# sshd as ssh.service (not socket-activated) on 127.0.0.1 and ::1 at a free port of the shared
+# network, keys only, no DNS. Sets CT_SSH_PORT and CT_SSH, the client command up to its options:
+#   "${CT_SSH[@]}" -tt USER@ADDR COMMAND
+# (KEY only, the container's own host key pinned for both addresses, no user ssh config).
+CT_SSH_PORT="" CT_SSH=()
+ct_sshd_prepare() {
+    local user="$1" key="$2"
+    CT_SSH_PORT=$(free_port)
+    ct_chroot useradd -m -s /bin/sh "$user" || return 1
+    install -d -m 700 "$CT_ROOT/home/$user/.ssh"
+    install -m 600 "$key.pub" "$CT_ROOT/home/$user/.ssh/authorized_keys"
+    ct_chroot chown -R "$user:" "/home/$user/.ssh" || return 1
+    printf 'Port %s\nListenAddress 127.0.0.1\nListenAddress ::1\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nUseDNS no\nMaxStartups 100\nPrintMotd no\n' \
+        "$CT_SSH_PORT" >"$CT_ROOT/etc/ssh/sshd_config.d/nt-sshd.conf"
+    ln -sf /dev/null "$CT_ROOT/etc/systemd/system/ssh.socket"
+    ln -sf /usr/lib/systemd/system/ssh.service "$CT_ROOT/etc/systemd/system/multi-user.target.wants/ssh.service"
+    echo "[127.0.0.1]:$CT_SSH_PORT,[::1]:$CT_SSH_PORT $(cut -d' ' -f1,2 "$CT_ROOT/etc/ssh/ssh_host_ed25519_key.pub")" \
+        >"$CT_DIR/known_hosts" || return 1
+    # shellcheck disable=SC2034 # for the suites
+    CT_SSH=(ssh -F /dev/null -i "$key" -o IdentitiesOnly=yes -o BatchMode=yes
+        -o UserKnownHostsFile="$CT_DIR/known_hosts" -o StrictHostKeyChecking=yes -o ConnectTimeout=10
+        -o LogLevel=ERROR -p "$CT_SSH_PORT")
+}
+
 # ct_boot [NSPAWN-OPTION...]: boots $CT_ROOT; sets CT_PID (systemd-nspawn) and CT_INIT (the
 # container's PID 1, as the host sees it). Waits until systemd reports the boot finished.
 ct_boot() {

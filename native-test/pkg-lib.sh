@@ -28,6 +28,13 @@ pkg_files() {
     fi
 }
 
+# deb_settings DEB ARGS OUT: the settings file DEB ships (/etc/default/ssh-exporter) with its
+# ARGS line set to ARGS, written to OUT: what an administrator drops in before installing.
+deb_settings() {
+    dpkg-deb --fsys-tarfile "$1" | tar -xOf - ./etc/default/ssh-exporter | sed "s|^ARGS=.*|ARGS=\"$2\"|" >"$3" \
+        && grep -qxF "ARGS=\"$2\"" "$3"
+}
+
 # deb_bumped DEB OUT: a copy of DEB whose version is one Debian revision higher
 # (0.1.0-1 -> 0.1.0-2), for upgrade tests. Prints the new version.
 deb_bumped() {
