@@ -24,12 +24,14 @@ import java.util.List;
  * @param logFormat       logfmt or JSON lines
  * @param jvmMetrics      serve the jvm_* metrics (process_* metrics are always served)
  * @param eventsSource    what feeds the opened/closed counters and durations
+ * @param journal         follow sshd's lines in the systemd journal (authentication outcomes)
+ * @param journalDirectory read the journal files in this directory instead of the system journal; null: the system's
  */
 public record Config(List<ListenAddress> listen, long intervalSeconds, Path file, SourceMode source,
                      Path wtmpFile, Path btmpFile,
                      boolean perSession, boolean excludeStale, String telemetryPath, Path webConfigFile,
                      Log.Level logLevel, Log.Format logFormat, boolean jvmMetrics,
-                     CounterMode eventsSource) {
+                     CounterMode eventsSource, boolean journal, Path journalDirectory) {
     public static final SourceMode DEFAULT_SOURCE = SourceMode.AUTO;
     public static final CounterMode DEFAULT_EVENTS_SOURCE = CounterMode.AUTO;
     public static final String DEFAULT_HOST = "0.0.0.0";

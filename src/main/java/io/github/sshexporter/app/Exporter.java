@@ -1,7 +1,11 @@
 package io.github.sshexporter.app;
 
+import io.github.sshexporter.auth.AuthCounter;
+import io.github.sshexporter.auth.JournalLoop;
+import io.github.sshexporter.auth.SshdMessage;
 import io.github.sshexporter.log.Log;
 import io.github.sshexporter.metrics.ActivityMetrics;
+import io.github.sshexporter.metrics.AuthMetrics;
 import io.github.sshexporter.metrics.HealthMetrics;
 import io.github.sshexporter.metrics.SessionMetrics;
 import io.github.sshexporter.sessions.LoginLogLoop;
@@ -11,6 +15,7 @@ import io.github.sshexporter.sessions.SessionCounter;
 import io.github.sshexporter.sessions.SessionLoop;
 import io.github.sshexporter.sessions.CounterFeed;
 import io.github.sshexporter.sessions.SourceMode;
+import io.github.sshexporter.sys.Journal;
 import io.github.sshexporter.sys.NativeException;
 import io.github.sshexporter.sys.Processes;
 import io.github.sshexporter.sys.UtmpxFile;
@@ -29,6 +34,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
@@ -87,10 +93,14 @@ public final class Exporter {
         } catch (NativeException e) {
             throw new StartupException(e.getMessage());
         }
+        AuthMetrics authMetrics = new AuthMetrics(registry);
+        AuthReporter authReporter = new AuthReporter(authMetrics, activity);
+        AuthCounter auth = new AuthCounter(config.btmpFile() != null, authReporter);
+        authReporter.counter(auth);
         LoginLogLoop logs;
         try {
             logs = new LoginLogLoop(config.wtmpFile(), config.btmpFile(), intervalMillis, counter,
-                    new ActivityReporter(activity, health));
+                    new ActivityReporter(auth, health));
         } catch (NativeException e) {
             source.close();
             throw new StartupException(e.getMessage());
@@ -98,6 +108,14 @@ public final class Exporter {
         logs.start();
         // Now that wtmp's state is known, the counters' feed can be chosen for the source.
         counter.loginLogsStarted();
+        JournalLoop journal = null;
+        if (config.journal()) {
+            Path dir = config.journalDirectory();
+            journal = new JournalLoop(dir == null ? () -> Journal.openSystem(SshdMessage.SYSLOG_IDENTIFIERS)
+                    : () -> Journal.openDirectory(dir, SshdMessage.SYSLOG_IDENTIFIERS), intervalMillis, authReporter);
+            journal.start();
+        }
+        auth.started(journal == null ? null : journal.state());
         registry.register(new SourceInfo(source::name));
 
         SessionLoop loop = new SessionLoop(source, intervalMillis,
@@ -112,10 +130,10 @@ public final class Exporter {
             server = WebServer.start(config.listen(), config.telemetryPath(), registry, web, "SSH Exporter",
                     Version.get());
         } catch (WebServer.BindFailure e) {
-            stop(loop, logs);
+            stop(loop, logs, journal);
             throw new StartupException("cannot listen on " + e.address() + ": " + reason(e));
         } catch (IOException e) {
-            stop(loop, logs);
+            stop(loop, logs, journal);
             throw new StartupException("cannot start the web server: " + reason(e));
         }
         if (web.file() != null) {
@@ -130,13 +148,16 @@ public final class Exporter {
 
         signals.await();
         Log.info("stopping", "signal", signals.signal());
-        stop(loop, logs);
+        stop(loop, logs, journal);
         server.close();
     }
 
-    private static void stop(SessionLoop loop, LoginLogLoop logs) throws InterruptedException {
+    private static void stop(SessionLoop loop, LoginLogLoop logs, JournalLoop journal) throws InterruptedException {
         loop.stop(1, TimeUnit.SECONDS);
         logs.stop(1, TimeUnit.SECONDS);
+        if (journal != null) {
+            journal.stop(1, TimeUnit.SECONDS);
+        }
     }
 
     private static String reason(IOException e) {

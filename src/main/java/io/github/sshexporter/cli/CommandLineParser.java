@@ -70,6 +70,12 @@ public final class CommandLineParser {
             .addOption(Option.builder().longOpt("btmp.file").hasArg().argName("PATH")
                     .desc("btmp log to follow for ssh_failed_logins_total (default " + Config.DEFAULT_BTMP
                             + "). Empty: do not count failed logins.").build())
+            .addOption(Option.builder().longOpt("no-collector.auth")
+                    .desc("Do not follow sshd's lines in the systemd journal (the ssh_auth_* metrics stay at 0, and "
+                            + "btmp feeds ssh_failed_logins_total).").build())
+            .addOption(Option.builder().longOpt("journal.directory").hasArg().argName("DIR")
+                    .desc("Read the journal files in DIR (e.g. a container's /var/log/journal/MACHINE-ID) instead "
+                            + "of the local system journal.").build())
             .addOption(Option.builder().longOpt("collector.sessions")
                     .desc("Also serve ssh_session_start_time_seconds{user,remote_ip,tty,pid}: one series per live "
                             + "session (off by default: one series per login is high cardinality).").build())
@@ -137,7 +143,8 @@ public final class CommandLineParser {
                 CounterMode.class, CounterMode.labels());
         return new Run(new Config(listen, interval, file, source, wtmp, btmp, line.hasOption("collector.sessions"),
                 line.hasOption("sessions.exclude-stale"), telemetryPath, webConfig, level, format,
-                !line.hasOption("no-collector.jvm"), events));
+                !line.hasOption("no-collector.jvm"), events, !line.hasOption("no-collector.auth"),
+                journalDirectory(line.getOptionValue("journal.directory"))));
     }
 
     /** --web.listen-address (repeatable), or the old -H/-p; never both. */
@@ -199,6 +206,18 @@ public final class CommandLineParser {
             }
         }
         throw new UsageException("--" + name + " '" + text + "' is not one of " + allowed);
+    }
+
+    /** An existing directory, or null for the system journal. */
+    private static Path journalDirectory(String text) throws UsageException {
+        if (text == null || text.isEmpty()) {
+            return null;
+        }
+        Path dir = Path.of(text);
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            throw new UsageException("--journal.directory " + text + ": not a directory");
+        }
+        return dir;
     }
 
     private static SourceMode source(String text) throws UsageException {

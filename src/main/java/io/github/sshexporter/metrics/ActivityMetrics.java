@@ -37,7 +37,8 @@ public final class ActivityMetrics {
                         + "(wtmp, utmp or logind) to the recorded logout or the moment the session was seen gone.")
                 .unit(Unit.SECONDS).classicOnly().classicUpperBounds(DURATION_BUCKETS).withoutExemplars().register(registry);
         failed = Counter.builder().name("ssh_failed_logins_total")
-                .help("Failed login attempts recorded in btmp since the exporter started.")
+                .help("Failed authentication attempts since the exporter started: sshd's Failed lines in the "
+                        + "journal, or btmp's records where the journal cannot be read (ssh_exporter_failed_logins_source).")
                 .withoutExemplars().register(registry);
         for (String type : new String[] {REMOTE, LOCAL}) {
             opened.labelValues(type);

@@ -60,7 +60,7 @@ class CommandLineParserTest {
         assertEquals(new Config(List.of(new ListenAddress("127.0.0.1", 9100)), 3600, f, Config.DEFAULT_SOURCE,
                 Path.of("/var/log/wtmp"),
                 Path.of("/var/log/btmp"), false, false, "/metrics", null, Log.Level.INFO, Log.Format.LOGFMT, true,
-                Config.DEFAULT_EVENTS_SOURCE), c);
+                Config.DEFAULT_EVENTS_SOURCE, true, null), c);
         assertEquals(c, run("--host=127.0.0.1", "--port", "9100", "--interval", "3600", "--file", f.toString()));
         assertEquals(c, run("--web.listen-address=127.0.0.1:9100", "-i", "3600", "-f", f.toString()));
     }

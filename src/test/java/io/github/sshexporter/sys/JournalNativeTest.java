@@ -4,67 +4,34 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.sshexporter.testing.NativeTools;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import io.github.sshexporter.testing.JournalFiles;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/**
- * The sd-journal binding on real journal files, written by systemd's own systemd-journal-remote
- * from journal export format into a temp directory (never the machine's journal).
- */
+/** The sd-journal binding on real journal files in a temp directory ({@link JournalFiles}), never the machine's journal. */
 class JournalNativeTest {
-    private static final Path JOURNAL_REMOTE = Path.of("/lib/systemd/systemd-journal-remote");
     private static final List<String> SSHD = List.of("sshd", "sshd-session", "sshd-auth");
 
     @TempDir
     Path dir;
-    private int files;
-    private long clock = 1_800_000_000_000_000L;
+    private JournalFiles journal;
 
-    /** One export-format entry; a byte[] value is written in the binary form (any bytes). */
+    @BeforeEach
+    void files() {
+        journal = new JournalFiles(dir);
+    }
+
     private byte[] entry(String identifier, String uid, Object message) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        clock += 1000;
-        text(out, "__REALTIME_TIMESTAMP=" + clock + "\n__MONOTONIC_TIMESTAMP=" + clock + "\n_BOOT_ID=0123456789abcdef0123456789abcdef\n");
-        text(out, "_TRANSPORT=syslog\nSYSLOG_IDENTIFIER=" + identifier + "\n");
-        if (uid != null) {
-            text(out, "_UID=" + uid + "\n");
-        }
-        if (message instanceof byte[] raw) {
-            text(out, "MESSAGE\n");
-            out.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(raw.length).array());
-            out.writeBytes(raw);
-            text(out, "\n");
-        } else {
-            text(out, "MESSAGE=" + message + "\n");
-        }
-        text(out, "\n");
-        return out.toByteArray();
+        return journal.entry(identifier, uid, message);
     }
 
-    private static void text(ByteArrayOutputStream out, String s) {
-        out.writeBytes(s.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** Writes entries as a new journal file in the directory, as journald does on rotation. */
     private void write(byte[]... entries) throws Exception {
-        assertTrue(Files.isExecutable(JOURNAL_REMOTE), JOURNAL_REMOTE + " is missing: apt-get install systemd-journal-remote");
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
-        for (byte[] e : entries) {
-            all.writeBytes(e);
-        }
-        Path file = dir.resolve("remote-" + files++ + ".journal");
-        NativeTools.Result r = NativeTools.run(List.of(JOURNAL_REMOTE.toString(), "-o", file.toString(), "-"),
-                all.toByteArray());
-        assertEquals(0, r.exitCode(), r.stderr());
+        journal.write(entries);
     }
 
     private static List<Journal.Entry> readAll(Journal j) {

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +33,19 @@ public final class ExporterProcess implements AutoCloseable {
         this.port = port;
         drain(process.getErrorStream(), stderr);
         drain(process.getInputStream(), stdout);
+    }
+
+    /** An empty journal directory for every exporter a test starts, removed when the tests end. */
+    private static final Path EMPTY_JOURNAL = emptyJournal();
+
+    private static Path emptyJournal() {
+        try {
+            Path dir = java.nio.file.Files.createTempDirectory("ssh-exporter-journal");
+            dir.toFile().deleteOnExit();
+            return dir;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     public static Path jar() {
@@ -60,6 +74,10 @@ public final class ExporterProcess implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar().toString()));
+        if (Arrays.stream(args).noneMatch(a -> a.startsWith("--journal.directory") || a.equals("--no-collector.auth"))) {
+            // Never the machine's own journal: an empty directory of journal files, unless a test names one.
+            command.addAll(List.of("--journal.directory", EMPTY_JOURNAL.toString()));
+        }
         command.addAll(List.of(args));
         return new ExporterProcess(new ProcessBuilder(command).start(), port);
     }

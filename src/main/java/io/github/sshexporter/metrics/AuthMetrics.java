@@ -1,0 +1,112 @@
+package io.github.sshexporter.metrics;
+
+import io.github.sshexporter.auth.AuthCounter;
+import io.github.sshexporter.auth.AuthEvent;
+import io.github.sshexporter.auth.AuthMethod;
+import io.github.sshexporter.auth.FailedLoginFeed;
+import io.github.sshexporter.auth.JournalState;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+/**
+ * How logins authenticate and fail, from sshd's lines in the journal. Labels come from fixed
+ * sets only (method, reason): never a user name or an address, which attackers choose.
+ */
+public final class AuthMetrics {
+    private final Counter accepted;
+    private final Counter failed;
+    private final Counter invalidUsers;
+    private final Counter refused;
+    private final Counter tooManyFailures;
+    private final Counter preauth;
+    private final Counter entries;
+    private final Gauge journalState;
+    private final Gauge failedLoginsSource;
+
+    public AuthMetrics(PrometheusRegistry registry) {
+        accepted = Counter.builder().name("ssh_auth_accepted_total")
+                .help("Successful authentications logged by sshd, by method (password, publickey, "
+                        + "keyboard-interactive, hostbased, gssapi-with-mic, none, other).")
+                .labelNames("method").withoutExemplars().register(registry);
+        failed = Counter.builder().name("ssh_auth_failed_total")
+                .help("Failed authentication attempts logged by sshd, by method (none: a client asking "
+                        + "which methods there are).")
+                .labelNames("method").withoutExemplars().register(registry);
+        invalidUsers = Counter.builder().name("ssh_auth_invalid_users_total")
+                .help("Connections that named a user who does not exist (sshd: Invalid user).")
+                .withoutExemplars().register(registry);
+        refused = Counter.builder().name("ssh_auth_refused_total")
+                .help("Logins refused for an existing user, by reason (not_allowed: AllowUsers, DenyGroups, "
+                        + "a locked account or missing shell; root: PermitRootLogin).")
+                .labelNames("reason").withoutExemplars().register(registry);
+        tooManyFailures = Counter.builder().name("ssh_auth_too_many_failures_total")
+                .help("Connections cut for too many authentication failures (MaxAuthTries).")
+                .withoutExemplars().register(registry);
+        preauth = Counter.builder().name("ssh_auth_preauth_disconnects_total")
+                .help("Connections that ended before authenticating, by reason (closed: by the client; "
+                        + "timeout: LoginGraceTime; negotiation: banner or key exchange failed).")
+                .labelNames("reason").withoutExemplars().register(registry);
+        entries = Counter.builder().name("ssh_exporter_journal_entries_total")
+                .help("Journal entries with an sshd identifier read, by result (outcome, ignored, "
+                        + "unrecognized: a line this exporter does not know; untrusted: not from root).")
+                .labelNames("result").withoutExemplars().register(registry);
+        journalState = Gauge.builder().name("ssh_exporter_journal_state")
+                .help("1 on the state of the systemd journal reader: ok, no_files (empty, or unreadable to "
+                        + "the exporter), unavailable (no journal here), error, off (not followed).")
+                .labelNames("state").withoutExemplars().register(registry);
+        failedLoginsSource = Gauge.builder().name("ssh_exporter_failed_logins_source")
+                .help("1 on what feeds ssh_failed_logins_total: journal, btmp or none.")
+                .labelNames("source").withoutExemplars().register(registry);
+        for (AuthMethod m : AuthMethod.values()) {
+            accepted.labelValues(m.label());
+            failed.labelValues(m.label());
+        }
+        for (String r : new String[] {"not_allowed", "root"}) {
+            refused.labelValues(r);
+        }
+        for (String r : new String[] {"closed", "timeout", "negotiation"}) {
+            preauth.labelValues(r);
+        }
+        for (AuthCounter.EntryResult r : AuthCounter.EntryResult.values()) {
+            entries.labelValues(r.label());
+        }
+        invalidUsers.inc(0);
+        tooManyFailures.inc(0);
+        journalState(null);
+        failedLoginsSource(FailedLoginFeed.NONE);
+    }
+
+    public void outcome(AuthEvent e) {
+        switch (e.kind()) {
+            case ACCEPTED -> accepted.labelValues(e.method().label()).inc();
+            case FAILED -> failed.labelValues(e.method().label()).inc();
+            case INVALID_USER -> invalidUsers.inc();
+            case NOT_ALLOWED -> refused.labelValues("not_allowed").inc();
+            case ROOT_REFUSED -> refused.labelValues("root").inc();
+            case TOO_MANY_FAILURES -> tooManyFailures.inc();
+            case CLOSED_PREAUTH -> preauth.labelValues("closed").inc();
+            case TIMEOUT -> preauth.labelValues("timeout").inc();
+            case NEGOTIATION_FAILED -> preauth.labelValues("negotiation").inc();
+            case PARTIAL, IGNORED, UNRECOGNIZED -> { }
+        }
+    }
+
+    public void entry(AuthCounter.EntryResult result) {
+        entries.labelValues(result.label()).inc();
+    }
+
+    /** @param state null: the journal is not followed */
+    public void journalState(JournalState state) {
+        for (JournalState s : JournalState.values()) {
+            journalState.labelValues(s.label()).set(s == state ? 1 : 0);
+        }
+        journalState.labelValues("off").set(state == null ? 1 : 0);
+    }
+
+    public void failedLoginsSource(FailedLoginFeed feed) {
+        for (FailedLoginFeed f : FailedLoginFeed.values()) {
+            failedLoginsSource.labelValues(f.label()).set(f == feed ? 1 : 0);
+        }
+    }
+}
