@@ -42,8 +42,8 @@ install -d -m 700 "$R/root/.ssh"
 install -m 600 "$tmp/id.pub" "$R/root/.ssh/authorized_keys"
 # The settings an administrator would drop in before installing: the packaged file
 # with the exporter on a free loopback port (the network is shared with this machine).
-dpkg-deb --fsys-tarfile "$DEB" | tar -xOf - ./etc/default/ssh-exporter >"$tmp/default"
-sed "s|^ARGS=.*|ARGS=\"--host 127.0.0.1 --port $PORT --file /var/run/utmp\"|" "$tmp/default" >"$R/etc/default/ssh-exporter"
+deb_settings "$DEB" "--host 127.0.0.1 --port $PORT --file /var/run/utmp" "$R/etc/default/ssh-exporter" \
+    || { fail settings-file "cannot read the packaged settings from $DEB"; finish; }
 
 # --- boot ------------------------------------------------------------------------
 NSPAWN_PID="" CT_PID=""

@@ -127,9 +127,7 @@ CLIENTS=()
 
 # ct_ssh ADDR -tt|-T COMMAND: one ssh session into the container, in the background.
 ct_ssh() {
-    ssh -F /dev/null -i "$ssh_key" -o IdentitiesOnly=yes -o BatchMode=yes \
-        -o UserKnownHostsFile="$WORK/known_hosts" -o StrictHostKeyChecking=yes -o ConnectTimeout=10 \
-        -o LogLevel=ERROR -p "$SSH_PORT" "$2" "$CT_USER@$1" "$3" </dev/null >>"$WORK/clients.log" 2>&1 &
+    "${CT_SSH[@]}" "$2" "$CT_USER@$1" "$3" </dev/null >>"$WORK/clients.log" 2>&1 &
     CLIENTS+=($!)
 }
 close_clients() {
@@ -222,17 +220,7 @@ run_release() {
         return 1
     fi
     # sshd on a free loopback port of the shared network, key login for one user.
-    SSH_PORT=$(free_port)
-    ct_chroot useradd -m -s /bin/sh "$CT_USER" || { fail "$rel: test user" "useradd failed"; return 1; }
-    install -d -m 700 "$CT_ROOT/home/$CT_USER/.ssh"
-    install -m 600 "$ssh_key.pub" "$CT_ROOT/home/$CT_USER/.ssh/authorized_keys"
-    ct_chroot chown -R "$CT_USER:" "/home/$CT_USER/.ssh"
-    printf 'Port %s\nListenAddress 127.0.0.1\nListenAddress ::1\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nUseDNS no\nMaxStartups 100\nPrintMotd no\n' \
-        "$SSH_PORT" >"$CT_ROOT/etc/ssh/sshd_config.d/nt-logind.conf"
-    ln -sf /dev/null "$CT_ROOT/etc/systemd/system/ssh.socket"
-    ln -sf /usr/lib/systemd/system/ssh.service "$CT_ROOT/etc/systemd/system/multi-user.target.wants/ssh.service"
-    echo "[127.0.0.1]:$SSH_PORT,[::1]:$SSH_PORT $(cut -d' ' -f1,2 "$CT_ROOT/etc/ssh/ssh_host_ed25519_key.pub")" \
-        >"$WORK/known_hosts"
+    ct_sshd_prepare "$CT_USER" "$ssh_key" || { fail "$rel: test user and sshd" "useradd or the sshd settings failed"; return 1; }
     # No utmp: bookworm's tmpfiles line and boot/runlevel records go (trixie has neither).
     if grep -qs utmp "$CT_ROOT/usr/lib/tmpfiles.d/systemd.conf"; then
         grep -v utmp "$CT_ROOT/usr/lib/tmpfiles.d/systemd.conf" >"$CT_ROOT/etc/tmpfiles.d/systemd.conf"
