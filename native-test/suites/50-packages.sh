@@ -470,9 +470,10 @@ man_no_warnings() {
 }
 check man-page-renders-without-warnings man_no_warnings
 check man-page-version sh -c "zcat '$MAN' | grep -q '^\.TH SSH-EXPORTER 1 \"[0-9-]*\" \"ssh-exporter $VERSION\"'"
-# The flags --help lists ("  -H,--host <ADDRESS>", "     --btmp.file <PATH>") and those
+# The flags --help lists ("  -H,--host <ADDRESS>", "     --btmp.file <PATH>"; a description
+# wrapped onto a line of its own is indented much deeper) and those
 # the man page's OPTIONS section lists (the line after each .TP), as "-H --host" or "--btmp.file".
-sed -n 's/^ \{1,\}\(-[A-Za-z]\),\(--[A-Za-z0-9.-]*\).*/\1 \2/p; s/^ \{1,\}\(--[A-Za-z0-9.-]*\).*/\1/p' \
+sed -n 's/^ \{1,5\}\(-[A-Za-z]\),\(--[A-Za-z0-9.-]*\).*/\1 \2/p; s/^ \{1,5\}\(--[A-Za-z0-9.-]*\).*/\1/p' \
     "$tmp/help.txt" | sort >"$tmp/help.flags"
 zcat "$MAN" | python3 -c '
 import re, sys

@@ -36,6 +36,9 @@ final class AuthReporter implements AuthCounter.Sink, JournalLoop.Listener {
         auth.journalState(state);
         if (state == JournalState.OK) {
             Log.info("following the systemd journal", "identifiers", String.join(",", new java.util.TreeSet<>(SshdMessage.SYSLOG_IDENTIFIERS)));
+        } else if (state == JournalState.UNAVAILABLE) {
+            // A host or container without systemd: normal, not a fault to warn about.
+            Log.info("no systemd journal here; authentication outcomes are not counted", "cause", detail);
         } else {
             Log.warn("cannot follow the systemd journal; authentication outcomes are not counted",
                     "state", state.label(), "cause", detail);

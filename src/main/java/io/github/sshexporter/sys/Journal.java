@@ -19,6 +19,8 @@ public final class Journal implements AutoCloseable {
     static final int MAX_MESSAGE_BYTES = 4096;
     /** Entries read per {@link #read} call at most, so that a flood never starves the caller. */
     static final int MAX_BATCH = 4096;
+    /** journald's sockets live here while it runs (a container without systemd has none). */
+    static final Path JOURNALD_RUNTIME = Path.of("/run/systemd/journal");
     private static final byte[] MESSAGE = Logind.cString("MESSAGE");
     private static final byte[] UID = Logind.cString("_UID");
     private static final byte[] IDENTIFIER = Logind.cString("SYSLOG_IDENTIFIER");
@@ -62,6 +64,9 @@ public final class Journal implements AutoCloseable {
 
     /** The local system journal (what {@code journalctl} reads without flags, less user journals). */
     public static Journal openSystem(Collection<String> identifiers) throws NativeException {
+        if (!java.nio.file.Files.isDirectory(JOURNALD_RUNTIME)) {
+            throw new NativeException("systemd-journald is not running here (no " + JOURNALD_RUNTIME + ")");
+        }
         return open(null, identifiers);
     }
 
