@@ -98,6 +98,24 @@ class JournalNativeTest {
     }
 
     @Test
+    void corruptAndTruncatedJournalFilesAreSkippedAndTheRestIsFollowed() throws Exception {
+        write(entry("sshd", "0", "before"));
+        Path first = dir.resolve("remote-0.journal");
+        // One file cut in half (a crash mid-write), one that is garbage with a journal's name.
+        byte[] whole = java.nio.file.Files.readAllBytes(first);
+        java.nio.file.Files.write(dir.resolve("cut.journal"), java.util.Arrays.copyOf(whole, whole.length / 2));
+        byte[] garbage = new byte[64 * 1024];
+        new java.util.Random(7).nextBytes(garbage);
+        java.nio.file.Files.write(dir.resolve("garbage.journal"), garbage);
+        try (Journal j = Journal.openDirectory(dir, SSHD)) {
+            assertEquals(List.of(), readAll(j));
+            write(entry("sshd", "0", "after"));
+            List<Journal.Entry> got = follow(j, 1);
+            assertEquals(List.of(new Journal.Entry("sshd", 0, "after")), got);
+        }
+    }
+
+    @Test
     void malformedUidsAreNeverRoot() {
         assertEquals(0, Journal.uid("0"));
         assertEquals(1000, Journal.uid("1000"));
