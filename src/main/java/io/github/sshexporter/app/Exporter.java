@@ -172,8 +172,8 @@ public final class Exporter {
      * client_java's JVM collectors except two: JvmMemoryPoolAllocationMetrics (a listener on every
      * garbage collection) and JvmNativeMemoryMetrics (asks the platform MBean server for a Native
      * Memory Tracking report on every scrape, empty unless NMT is on). Those two load the JMX
-     * server and notification machinery: 3 MB of the exporter's resident memory, measured with
-     * bench/memory.py.
+     * server and notification machinery, a large share of the exporter's resident memory
+     * (docs/BENCHMARKS.md, measured with bench/memory.py).
      */
     private static void registerJvmMetrics(PrometheusRegistry registry) {
         JvmThreadsMetrics.builder().register(registry);

@@ -67,7 +67,7 @@ public final class SessionLoop {
     /**
      * @param costClock nanoseconds, read before and after each refresh to size the gap before the
      *                  next one: the thread's CPU time, so that a refresh the scheduler preempted
-     *                  on a busy host does not stretch the gap (wall time did, to 13-22 ms)
+     *                  on a busy host does not stretch the gap (wall time did)
      */
     public SessionLoop(SessionSource source, long intervalMillis, RefreshListener listener,
                        PidProbe pids, boolean excludeStale, LongSupplier costClock) {
@@ -144,8 +144,8 @@ public final class SessionLoop {
      * drained and merged into the one coming refresh: never one refresh per event.
      *
      * <p>The gap is {@link #GAP_FACTOR} times the last refresh's cost (its CPU time), so that under constant
-     * churn refreshes take at most 1 / (1 + GAP_FACTOR) of one core (a 10,000-record utmp costs
-     * glibc about 25-50 ms per pass); the quiet rule publishes the end of a burst without
+     * churn refreshes take at most 1 / (1 + GAP_FACTOR) of one core (a big utmp costs glibc tens
+     * of milliseconds per pass); the quiet rule publishes the end of a burst without
      * waiting for the whole gap.
      */
     private void coalesce() {
@@ -278,7 +278,7 @@ public final class SessionLoop {
         }
         if (full) {
             // Sessions believed alive are asked again, a quarter of them (by pid) at each resync:
-            // kill() on a live process costs about 0.8 us, a third of glibc's cost per record.
+            // kill() on a live process costs a third of glibc's cost per record (docs/BENCHMARKS.md).
             // A process that is gone does not come back (a reused pid would only make a stale
             // record look alive), so known stale records are not asked. Collected first, so that
             // identical records that died together all count.

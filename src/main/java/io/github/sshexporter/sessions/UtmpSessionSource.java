@@ -30,7 +30,7 @@ public final class UtmpSessionSource implements SessionSource {
     private Snapshot lastOk;
     /**
      * One String per distinct user, host and label: ten thousand sessions come from a few users
-     * and some hundreds of addresses, and each kept its own copies (about 1 MB at 10,000).
+     * and some hundreds of addresses, and each kept its own copies.
      */
     private final Map<String, String> canonical = new HashMap<>();
     private final UnaryOperator<String> canonicalizer = this::canonical;

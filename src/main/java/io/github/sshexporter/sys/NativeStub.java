@@ -14,7 +14,7 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Unpacks JNA's native stub (libjnidispatch.so) from the jar before JNA would, and removes it
  * once loaded. JNA's own unpacking names its file with {@code File.createTempFile}, whose
- * SecureRandom loads the JDK's security providers: about 1 MB of resident memory for a name.
+ * SecureRandom loads the JDK's security providers: resident memory for a name (docs/BENCHMARKS.md).
  * Here the name comes from a plain random number; safety comes from creating the directory with
  * mkdir (fails if anything, a symbolic link included, is already there) and mode 0700. Any
  * failure leaves JNA to do its own unpacking, as it would without this class.

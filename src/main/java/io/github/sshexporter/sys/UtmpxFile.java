@@ -26,7 +26,7 @@ public final class UtmpxFile {
     private final byte[] record;
     /**
      * A 64-bit fingerprint of every slot's bytes as the last {@link #scanChanges} pass saw them:
-     * 80 KB at 10,000 records, where a copy of the bytes took 3.8 MB of a 16 MB heap.
+     * a copy of the bytes took a quarter of the small heap the packaged flags give (docs/BENCHMARKS.md).
      */
     private long[] previous = new long[0];
     private int previousSlots;
@@ -202,9 +202,9 @@ public final class UtmpxFile {
      * so two records that differ in a single 8-byte word never collide; records differing in more
      * (a new login: pid, time, line, host) collide with a chance of about 2^-64.
      *
-     * <p>The words are copied out in one bulk get, then hashed from the array: with the client
-     * compiler only (the packaged JVM flags) a getLong per word on the direct buffer cost about
-     * 400 ns per record, the copy and loop about 180 (C2: 65 against 85).
+     * <p>The words are copied out in one bulk get, then hashed from the array: under the client
+     * compiler alone (the packaged JVM flags) a getLong per word on the direct buffer cost twice
+     * as much (docs/BENCHMARKS.md).
      *
      * @param words the record as 8-byte words (384 or 400 bytes: 48 or 50 words)
      * @param copy  scratch space of {@code words.capacity()} longs
