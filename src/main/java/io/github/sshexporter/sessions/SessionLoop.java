@@ -1,10 +1,6 @@
 package io.github.sshexporter.sessions;
 
 import io.github.sshexporter.sys.Wake;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -21,14 +17,11 @@ public final class SessionLoop {
     static final long GAP_FACTOR = 8;
     /** A source quiet this long after a change is refreshed without waiting out the gap. */
     static final long QUIET_MILLIS = 10;
-    /** Live sessions are probed again over this many resyncs, a slice (by pid) at each. */
-    static final int PROBE_SLICES = 4;
 
     private final SessionSource source;
     private final long intervalMillis;
     private final RefreshListener listener;
-    private final PidProbe pids;
-    private final boolean excludeStale;
+    private final StaleSessions stale;
     /** Measures a refresh's cost for the gap rule: the thread's CPU time where available. */
     private final LongSupplier costClock;
     private final Reconciler reconciler = new Reconciler();
@@ -36,10 +29,6 @@ public final class SessionLoop {
     private final CountDownLatch finished = new CountDownLatch(1);
     private final Thread thread;
     private volatile boolean stopping;
-    /** Stale sessions (process gone), with how many identical records hold each. */
-    private final Map<Session, Integer> stale = new HashMap<>();
-    private int staleCount;
-    private int probePhase;
     private long lastRefreshNanos;
     private boolean started;
     private long lastRefreshEnd = System.nanoTime();
@@ -75,8 +64,7 @@ public final class SessionLoop {
         this.source = source;
         this.intervalMillis = intervalMillis;
         this.listener = listener;
-        this.pids = pids;
-        this.excludeStale = excludeStale;
+        this.stale = new StaleSessions(pids, excludeStale);
         this.thread = new Thread(this::run, "session-loop");
     }
 
@@ -169,62 +157,25 @@ public final class SessionLoop {
     /**
      * One read + reconcile; false when the read stopped early and should be retried soon.
      *
-     * @param resync a timeout (or the first read): also probe every session's process anew
+     * @param resync a timeout (or the first read): also probe a slice of the sessions' processes anew
      */
     private boolean refresh(boolean resync) {
         long start = System.nanoTime();
         long costStart = costClock.getAsLong();
         try {
-            Snapshot snapshot = resync && started ? source.resyncRead() : source.read();
+            Snapshot read = resync && started ? source.resyncRead() : source.read();
             started = true;
-            if (snapshot.state() == SourceState.INCOMPLETE) {
-                listener.onRefresh(new RefreshListener.Refresh(snapshot, null, 0, System.nanoTime() - start));
+            if (read.state() == SourceState.INCOMPLETE) {
+                listener.onRefresh(new RefreshListener.Refresh(read, null, 0, System.nanoTime() - start));
                 return false;
             }
+            StaleSessions.Filtered filtered = stale.apply(read, resync);
+            Snapshot snapshot = filtered.snapshot();
             Snapshot.Delta delta = snapshot.delta();
-            boolean full = delta == null || resync;
-            Reconciler.Changes changes;
-            if (!excludeStale) {
-                probe(snapshot, full);
-                changes = delta == null ? reconciler.reconcile(snapshot.sessions())
-                        : reconciler.apply(delta.removed(), delta.added());
-            } else if (full) {
-                probe(snapshot, true);
-                List<Session> live = new ArrayList<>(snapshot.sessions().size());
-                for (Session s : snapshot.sessions()) {
-                    if (!stale.containsKey(s)) {
-                        live.add(s);
-                    }
-                }
-                snapshot = new Snapshot(snapshot.state(), snapshot.detail(), live, snapshot.recordsRead());
-                changes = reconciler.reconcile(live);
-            } else {
-                // Stale records stay out of the delta too: judge removals before forgetting them.
-                List<Session> removed = new ArrayList<>(delta.removed().size());
-                for (Session s : delta.removed()) {
-                    if (!stale.containsKey(s)) {
-                        removed.add(s);
-                    }
-                }
-                probe(snapshot, false);
-                List<Session> added = new ArrayList<>(delta.added().size());
-                for (Session s : delta.added()) {
-                    if (!stale.containsKey(s)) {
-                        added.add(s);
-                    }
-                }
-                List<Session> live = new ArrayList<>(snapshot.sessions().size());
-                for (Session s : snapshot.sessions()) {
-                    if (!stale.containsKey(s)) {
-                        live.add(s);
-                    }
-                }
-                snapshot = new Snapshot(snapshot.state(), snapshot.detail(), live, snapshot.recordsRead(),
-                        new Snapshot.Delta(removed, added));
-                changes = reconciler.apply(removed, added);
-            }
+            Reconciler.Changes changes = delta == null ? reconciler.reconcile(snapshot.sessions())
+                    : reconciler.apply(delta.removed(), delta.added());
             long nanos = System.nanoTime() - start;
-            listener.onRefresh(new RefreshListener.Refresh(snapshot, changes, staleCount, nanos));
+            listener.onRefresh(new RefreshListener.Refresh(snapshot, changes, filtered.stale(), nanos));
             lastRefreshNanos = costClock.getAsLong() - costStart;
             lastRefreshEnd = System.nanoTime();
             return true;
@@ -233,69 +184,6 @@ public final class SessionLoop {
             listener.onRefreshError(e);
             lastRefreshEnd = System.nanoTime();
             return true;
-        }
-    }
-
-    /**
-     * Which records are stale (their process is gone, {@code kill(pid, 0)} = ESRCH). New sessions
-     * are asked about at once and gone ones are forgotten; a full probe (each resync) also asks
-     * again about a quarter of the sessions not yet known stale: ten thousand kill() calls per
-     * wake-up would add a third to glibc's own cost. So a session whose process dies without a
-     * logout record is seen stale within {@link #PROBE_SLICES} resyncs (a minute at the default
-     * interval), and stays stale until its record changes. A source without deltas (logind) is
-     * probed whole at every refresh.
-     */
-    private void probe(Snapshot snapshot, boolean full) {
-        Snapshot.Delta delta = snapshot.delta();
-        if (delta == null) {
-            stale.clear();
-            staleCount = 0;
-            for (Session s : snapshot.sessions()) {
-                if (!pids.exists(s.pid())) {
-                    stale.merge(s, 1, Integer::sum);
-                    staleCount++;
-                }
-            }
-            return;
-        }
-        for (Session s : delta.removed()) {
-            Integer n = stale.get(s);
-            if (n != null) {
-                if (n == 1) {
-                    stale.remove(s);
-                } else {
-                    stale.put(s, n - 1);
-                }
-                staleCount--;
-            }
-        }
-        for (Session s : delta.added()) {
-            // An identical record (same pid) already known stale needs no probe.
-            if (stale.containsKey(s) || !pids.exists(s.pid())) {
-                stale.merge(s, 1, Integer::sum);
-                staleCount++;
-            }
-        }
-        if (full) {
-            // Sessions believed alive are asked again, a quarter of them (by pid) at each resync:
-            // kill() on a live process costs a third of glibc's cost per record (docs/BENCHMARKS.md).
-            // A process that is gone does not come back (a reused pid would only make a stale
-            // record look alive), so known stale records are not asked. Collected first, so that
-            // identical records that died together all count.
-            int phase = probePhase;
-            probePhase = (probePhase + 1) % PROBE_SLICES;
-            List<Session> believedAlive = new ArrayList<>();
-            for (Session s : snapshot.sessions()) {
-                if (!stale.containsKey(s)) {
-                    believedAlive.add(s);
-                }
-            }
-            for (Session s : believedAlive) {
-                if (Math.floorMod(s.pid(), PROBE_SLICES) == phase && !pids.exists(s.pid())) {
-                    stale.merge(s, 1, Integer::sum);
-                    staleCount++;
-                }
-            }
         }
     }
 }

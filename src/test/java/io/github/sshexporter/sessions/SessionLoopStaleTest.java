@@ -69,7 +69,7 @@ class SessionLoopStaleTest {
         assertEquals(List.of(3), probed);
         assertEquals(1, stale);
         int resyncs = resyncsUntilStale(loop, 2);
-        assertTrue(resyncs <= SessionLoop.PROBE_SLICES, "seen after " + resyncs + " resyncs");
+        assertTrue(resyncs <= StaleSessions.PROBE_SLICES, "seen after " + resyncs + " resyncs");
     }
 
     @Test
@@ -81,7 +81,7 @@ class SessionLoopStaleTest {
         loop.refreshOnce(true);
         assertEquals(2, stale);
         probed.clear();
-        for (int i = 0; i < 2 * SessionLoop.PROBE_SLICES; i++) {
+        for (int i = 0; i < 2 * StaleSessions.PROBE_SLICES; i++) {
             loop.refreshOnce(true);
         }
         probed.sort(null);
@@ -98,7 +98,7 @@ class SessionLoopStaleTest {
         loop.refreshOnce(true);
         assertEquals(Map.of("192.0.2.5", 2), counted);
         alive.remove(5);
-        assertTrue(resyncsUntilStale(loop, 2) <= SessionLoop.PROBE_SLICES);
+        assertTrue(resyncsUntilStale(loop, 2) <= StaleSessions.PROBE_SLICES);
         assertEquals(Map.of(), counted, "stale records left out of the counts");
         source.add(twin); // a third identical record: its process is known gone, no probe needed
         probed.clear();
