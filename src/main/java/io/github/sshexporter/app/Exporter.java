@@ -61,32 +61,32 @@ public final class Exporter {
     public void run() throws StartupException, InterruptedException {
         ShutdownSignals signals = new ShutdownSignals();
         signals.install();
-        for (ListenAddress a : config.listen()) {
+        for (ListenAddress a : config.web().listen()) {
             try {
                 a.socketAddress();
             } catch (UnknownHostException e) {
                 throw new StartupException("cannot listen on " + a + ": no such address or host name");
             }
         }
-        long intervalMillis = config.intervalSeconds() * 1000;
+        long intervalMillis = config.sources().intervalSeconds() * 1000;
 
         PrometheusRegistry registry = new PrometheusRegistry();
         HealthMetrics health = new HealthMetrics(registry, Version.get(),
                 System.getProperty("java.version"), UtmpxFile.libcVersion());
         ActivityMetrics activity = new ActivityMetrics(registry);
-        SessionMetrics sessions = new SessionMetrics(config.perSession());
+        SessionMetrics sessions = new SessionMetrics(config.collectors().perSession());
         registry.register(sessions);
-        if (config.jvmMetrics()) {
+        if (config.collectors().jvm()) {
             registerJvmMetrics(registry);
         }
         ProcessMetrics.builder().register(registry);
         health.eventsSource(CounterFeed.NONE);
-        SessionCounter counter = new SessionCounter(config.eventsSource(), config.wtmpFile() != null,
+        SessionCounter counter = new SessionCounter(config.logs().eventsSource(), config.logs().wtmpFile() != null,
                 new CounterReporter(activity, health));
 
         SelectingSessionSource source;
         try {
-            source = SelectingSessionSource.open(config.source(), config.file(), (kind, location, reason) -> {
+            source = SelectingSessionSource.open(config.sources().source(), config.sources().file(), (kind, location, reason) -> {
                 Log.info("session source chosen", "source", kind.label(), "location", location, "reason", reason);
                 counter.sourceChosen(kind);
             });
@@ -95,11 +95,11 @@ public final class Exporter {
         }
         AuthMetrics authMetrics = new AuthMetrics(registry);
         AuthReporter authReporter = new AuthReporter(authMetrics, activity);
-        AuthCounter auth = new AuthCounter(config.btmpFile() != null, authReporter);
+        AuthCounter auth = new AuthCounter(config.logs().btmpFile() != null, authReporter);
         authReporter.counter(auth);
         LoginLogLoop logs;
         try {
-            logs = new LoginLogLoop(config.wtmpFile(), config.btmpFile(), intervalMillis, counter,
+            logs = new LoginLogLoop(config.logs().wtmpFile(), config.logs().btmpFile(), intervalMillis, counter,
                     new ActivityReporter(auth, health));
         } catch (NativeException e) {
             source.close();
@@ -109,8 +109,8 @@ public final class Exporter {
         // Now that wtmp's state is known, the counters' feed can be chosen for the source.
         counter.loginLogsStarted();
         JournalLoop journal = null;
-        if (config.journal()) {
-            Path dir = config.journalDirectory();
+        if (config.logs().journal()) {
+            Path dir = config.logs().journalDirectory();
             journal = new JournalLoop(dir == null ? () -> Journal.openSystem(SshdMessage.SYSLOG_IDENTIFIERS)
                     : () -> Journal.openDirectory(dir, SshdMessage.SYSLOG_IDENTIFIERS), intervalMillis, authReporter);
             journal.start();
@@ -120,14 +120,14 @@ public final class Exporter {
 
         SessionLoop loop = new SessionLoop(source, intervalMillis,
                 new RefreshReporter(source, sessions, counter, health),
-                Processes::exists, config.excludeStale(), Processes::threadCpuNanos);
+                Processes::exists, config.sources().excludeStale(), Processes::threadCpuNanos);
         loop.start();
         // Bind only once the first snapshot is published, so that the first scrape is exact.
         loop.awaitFirstRefresh(30, TimeUnit.SECONDS);
 
         WebServer server;
         try {
-            server = WebServer.start(config.listen(), config.telemetryPath(), registry, web, "SSH Exporter",
+            server = WebServer.start(config.web().listen(), config.web().telemetryPath(), registry, web, "SSH Exporter",
                     Version.get());
         } catch (WebServer.BindFailure e) {
             stop(loop, logs, journal);
@@ -141,8 +141,8 @@ public final class Exporter {
                     "users", web.config().users().size(), "certificate", web.certificateSubject());
         }
         for (WebServer.Bound b : server.bound()) {
-            Log.info("listening", "address", b.display(), "tls", b.tls(), "telemetry_path", config.telemetryPath(),
-                    "source", source.name(), "file", config.file(), "interval_s", config.intervalSeconds(),
+            Log.info("listening", "address", b.display(), "tls", b.tls(), "telemetry_path", config.web().telemetryPath(),
+                    "source", source.name(), "file", config.sources().file(), "interval_s", config.sources().intervalSeconds(),
                     "version", Version.get());
         }
 

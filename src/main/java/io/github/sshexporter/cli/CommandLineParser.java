@@ -141,10 +141,12 @@ public final class CommandLineParser {
         SourceMode source = source(line.getOptionValue("source"));
         CounterMode events = choice(line, "sessions.events-source", Config.DEFAULT_EVENTS_SOURCE.label(),
                 CounterMode.class, CounterMode.labels());
-        return new Run(new Config(listen, interval, file, source, wtmp, btmp, line.hasOption("collector.sessions"),
-                line.hasOption("sessions.exclude-stale"), telemetryPath, webConfig, level, format,
-                !line.hasOption("no-collector.jvm"), events, !line.hasOption("no-collector.auth"),
-                journalDirectory(line.getOptionValue("journal.directory"))));
+        return new Run(new Config(new Config.Web(listen, telemetryPath, webConfig),
+                new Config.Sources(source, file, interval, line.hasOption("sessions.exclude-stale")),
+                new Config.LoginLogs(wtmp, btmp, events, !line.hasOption("no-collector.auth"),
+                        journalDirectory(line.getOptionValue("journal.directory"))),
+                new Config.Logging(level, format),
+                new Config.Collectors(line.hasOption("collector.sessions"), !line.hasOption("no-collector.jvm"))));
     }
 
     /** --web.listen-address (repeatable), or the old -H/-p; never both. */

@@ -51,20 +51,20 @@ public final class Main {
             return ExitCode.OK;
         }
         Config config = ((CommandLineParser.Run) request).config();
-        Log.setLevel(config.logLevel());
-        Log.setFormat(config.logFormat());
+        Log.setLevel(config.logging().level());
+        Log.setFormat(config.logging().format());
         // IPv4 addresses only: plain IPv4 sockets, not dual-stack ones showing as [::ffff:...];
         // this must be set before the JVM first touches the network.
-        if (config.listen().stream().allMatch(ListenAddress::ipv4Literal)
+        if (config.web().listen().stream().allMatch(ListenAddress::ipv4Literal)
                 && System.getProperty("java.net.preferIPv4Stack") == null) {
             System.setProperty("java.net.preferIPv4Stack", "true");
         }
         WebConfigSource web = WebConfigSource.none();
-        if (config.webConfigFile() != null) {
+        if (config.web().configFile() != null) {
             try {
-                web = WebConfigSource.open(config.webConfigFile());
+                web = WebConfigSource.open(config.web().configFile());
             } catch (WebConfigException e) {
-                System.err.println("ssh-exporter: --web.config.file " + config.webConfigFile() + ": " + e.getMessage());
+                System.err.println("ssh-exporter: --web.config.file " + config.web().configFile() + ": " + e.getMessage());
                 return ExitCode.USAGE;
             }
         }

@@ -30,37 +30,39 @@ class CommandLineParserTest {
     @Test
     void defaultsAreTheOldScriptsDefaults() throws UsageException {
         Config c = run();
-        assertEquals(List.of(new ListenAddress("0.0.0.0", 9999)), c.listen());
-        assertEquals(15, c.intervalSeconds());
-        assertEquals(Path.of("/var/run/utmp"), c.file());
-        assertEquals(Path.of("/var/log/wtmp"), c.wtmpFile());
-        assertEquals(Path.of("/var/log/btmp"), c.btmpFile());
-        assertEquals(false, c.perSession());
-        assertEquals(false, c.excludeStale());
-        assertEquals("/metrics", c.telemetryPath());
-        assertNull(c.webConfigFile());
-        assertEquals(Log.Level.INFO, c.logLevel());
-        assertEquals(Log.Format.LOGFMT, c.logFormat());
+        assertEquals(List.of(new ListenAddress("0.0.0.0", 9999)), c.web().listen());
+        assertEquals(15, c.sources().intervalSeconds());
+        assertEquals(Path.of("/var/run/utmp"), c.sources().file());
+        assertEquals(Path.of("/var/log/wtmp"), c.logs().wtmpFile());
+        assertEquals(Path.of("/var/log/btmp"), c.logs().btmpFile());
+        assertEquals(false, c.collectors().perSession());
+        assertEquals(false, c.sources().excludeStale());
+        assertEquals("/metrics", c.web().telemetryPath());
+        assertNull(c.web().configFile());
+        assertEquals(Log.Level.INFO, c.logging().level());
+        assertEquals(Log.Format.LOGFMT, c.logging().format());
     }
 
     @Test
     void loginLogsCanBeMovedOrTurnedOff() throws UsageException {
         Path w = dir.resolve("wtmp");
         Config c = run("--wtmp.file", w.toString(), "--btmp.file=", "--collector.sessions", "--sessions.exclude-stale");
-        assertEquals(w, c.wtmpFile());
-        assertEquals(null, c.btmpFile());
-        assertTrue(c.perSession());
-        assertTrue(c.excludeStale());
+        assertEquals(w, c.logs().wtmpFile());
+        assertEquals(null, c.logs().btmpFile());
+        assertTrue(c.collectors().perSession());
+        assertTrue(c.sources().excludeStale());
     }
 
     @Test
     void shortAndLongFlags() throws UsageException {
         Path f = dir.resolve("utmp");
         Config c = run("-H", "127.0.0.1", "-p", "9100", "-i", "3600", "-f", f.toString());
-        assertEquals(new Config(List.of(new ListenAddress("127.0.0.1", 9100)), 3600, f, Config.DEFAULT_SOURCE,
-                Path.of("/var/log/wtmp"),
-                Path.of("/var/log/btmp"), false, false, "/metrics", null, Log.Level.INFO, Log.Format.LOGFMT, true,
-                Config.DEFAULT_EVENTS_SOURCE, true, null), c);
+        assertEquals(new Config(new Config.Web(List.of(new ListenAddress("127.0.0.1", 9100)), "/metrics", null),
+                new Config.Sources(Config.DEFAULT_SOURCE, f, 3600, false),
+                new Config.LoginLogs(Path.of("/var/log/wtmp"), Path.of("/var/log/btmp"), Config.DEFAULT_EVENTS_SOURCE,
+                        true, null),
+                new Config.Logging(Log.Level.INFO, Log.Format.LOGFMT),
+                new Config.Collectors(false, true)), c);
         assertEquals(c, run("--host=127.0.0.1", "--port", "9100", "--interval", "3600", "--file", f.toString()));
         assertEquals(c, run("--web.listen-address=127.0.0.1:9100", "-i", "3600", "-f", f.toString()));
     }
@@ -71,14 +73,14 @@ class CommandLineParserTest {
                 "--web.listen-address", ":9102", "--web.telemetry-path", "/x/metrics",
                 "--web.config.file", "web.yml", "--log.level", "debug", "--log.format=json");
         assertEquals(List.of(new ListenAddress("127.0.0.1", 9100), new ListenAddress("::1", 9101),
-                new ListenAddress("", 9102)), c.listen());
-        assertEquals("/x/metrics", c.telemetryPath());
-        assertEquals(Path.of("web.yml").toAbsolutePath(), c.webConfigFile());
-        assertEquals(Log.Level.DEBUG, c.logLevel());
-        assertEquals(Log.Format.JSON, c.logFormat());
-        assertEquals(List.of(new ListenAddress("::1", 9999)), run("-H", "::1").listen());
-        assertEquals(List.of(new ListenAddress("::", 9999)), run("-H", "[::]").listen());
-        assertEquals(Log.Level.WARN, run("--log.level", "warn").logLevel());
+                new ListenAddress("", 9102)), c.web().listen());
+        assertEquals("/x/metrics", c.web().telemetryPath());
+        assertEquals(Path.of("web.yml").toAbsolutePath(), c.web().configFile());
+        assertEquals(Log.Level.DEBUG, c.logging().level());
+        assertEquals(Log.Format.JSON, c.logging().format());
+        assertEquals(List.of(new ListenAddress("::1", 9999)), run("-H", "::1").web().listen());
+        assertEquals(List.of(new ListenAddress("::", 9999)), run("-H", "[::]").web().listen());
+        assertEquals(Log.Level.WARN, run("--log.level", "warn").logging().level());
     }
 
     @Test
@@ -128,9 +130,9 @@ class CommandLineParserTest {
 
     @Test
     void sourceIsAutoUnlessAsked() throws UsageException {
-        assertEquals(io.github.sshexporter.sessions.SourceMode.AUTO, run().source());
-        assertEquals(io.github.sshexporter.sessions.SourceMode.LOGIND, run("--source", "logind").source());
-        assertEquals(io.github.sshexporter.sessions.SourceMode.UTMP, run("--source=utmp").source());
+        assertEquals(io.github.sshexporter.sessions.SourceMode.AUTO, run().sources().source());
+        assertEquals(io.github.sshexporter.sessions.SourceMode.LOGIND, run("--source", "logind").sources().source());
+        assertEquals(io.github.sshexporter.sessions.SourceMode.UTMP, run("--source=utmp").sources().source());
         UsageException e = assertThrows(UsageException.class, () -> CommandLineParser.parse(
                 new String[] {"--source", "systemd"}));
         assertEquals("--source 'systemd' is not one of auto, utmp, logind", e.getMessage());
@@ -142,9 +144,9 @@ class CommandLineParserTest {
 
     @Test
     void eventsSourceIsAutoUnlessAsked() throws UsageException {
-        assertEquals(CounterMode.AUTO, run().eventsSource());
-        assertEquals(CounterMode.WTMP, run("--sessions.events-source", "wtmp").eventsSource());
-        assertEquals(CounterMode.SNAPSHOTS, run("--sessions.events-source=snapshots").eventsSource());
+        assertEquals(CounterMode.AUTO, run().logs().eventsSource());
+        assertEquals(CounterMode.WTMP, run("--sessions.events-source", "wtmp").logs().eventsSource());
+        assertEquals(CounterMode.SNAPSHOTS, run("--sessions.events-source=snapshots").logs().eventsSource());
         UsageException e = assertThrows(UsageException.class, () -> CommandLineParser.parse(
                 new String[] {"--sessions.events-source", "journal"}));
         assertEquals("--sessions.events-source 'journal' is not one of auto, wtmp, snapshots", e.getMessage());
@@ -155,14 +157,14 @@ class CommandLineParserTest {
     @Test
     void missingFileInAnExistingDirectoryIsAccepted() throws Exception {
         Path f = dir.resolve("not-yet");
-        assertEquals(f, run("-f", f.toString()).file());
+        assertEquals(f, run("-f", f.toString()).sources().file());
         Files.writeString(dir.resolve("x"), "");
     }
 
     @Test
     void jvmMetricsCanBeTurnedOff() throws Exception {
-        assertEquals(true, ((CommandLineParser.Run) CommandLineParser.parse(new String[0])).config().jvmMetrics());
+        assertEquals(true, ((CommandLineParser.Run) CommandLineParser.parse(new String[0])).config().collectors().jvm());
         assertEquals(false, ((CommandLineParser.Run) CommandLineParser.parse(new String[] {"--no-collector.jvm"}))
-                .config().jvmMetrics());
+                .config().collectors().jvm());
     }
 }
