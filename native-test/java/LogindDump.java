@@ -1,5 +1,5 @@
+import io.github.sshexporter.records.LogindSession;
 import io.github.sshexporter.sys.Logind;
-import io.github.sshexporter.sys.LogindSession;
 
 /**
  * Prints every session the exporter's sd-login binding (io.github.sshexporter.sys.Logind) reads,

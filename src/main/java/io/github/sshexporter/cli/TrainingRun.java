@@ -1,6 +1,6 @@
 package io.github.sshexporter.cli;
 
-import io.github.sshexporter.sys.UtmpxLayout;
+import io.github.sshexporter.records.UtmpxLayout;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,6 +1,6 @@
 package io.github.sshexporter.sessions;
 
-import io.github.sshexporter.sys.LogindSession;
+import io.github.sshexporter.records.LogindSession;
 import java.util.Set;
 
 /**

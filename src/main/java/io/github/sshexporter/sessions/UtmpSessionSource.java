@@ -1,9 +1,9 @@
 package io.github.sshexporter.sessions;
 
+import io.github.sshexporter.records.UtmpxRecord;
 import io.github.sshexporter.sys.FileWatcher;
 import io.github.sshexporter.sys.NativeException;
 import io.github.sshexporter.sys.UtmpxFile;
-import io.github.sshexporter.sys.UtmpxRecord;
 import io.github.sshexporter.sys.Wake;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.github.sshexporter.sessions;
 
-import io.github.sshexporter.sys.UtmpxRecord;
+import io.github.sshexporter.records.UtmpxRecord;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

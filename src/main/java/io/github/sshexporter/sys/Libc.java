@@ -3,6 +3,7 @@ package io.github.sshexporter.sys;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
+import io.github.sshexporter.records.UtmpxLayout;
 
 /**
  * Direct-mapped glibc entry points. Everything else in this package wraps these; nothing outside

@@ -1,8 +1,11 @@
 package io.github.sshexporter.sys;
 
 import com.sun.jna.Pointer;
-import java.nio.charset.Charset;
+import io.github.sshexporter.records.UtmpxDecoder;
+import io.github.sshexporter.records.UtmpxLayout;
+import io.github.sshexporter.records.UtmpxRecord;
 import java.io.IOException;
+import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;

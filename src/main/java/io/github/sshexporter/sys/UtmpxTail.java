@@ -1,5 +1,8 @@
 package io.github.sshexporter.sys;
 
+import io.github.sshexporter.records.UtmpxDecoder;
+import io.github.sshexporter.records.UtmpxLayout;
+import io.github.sshexporter.records.UtmpxRecord;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

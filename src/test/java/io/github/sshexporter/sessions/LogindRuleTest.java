@@ -2,10 +2,10 @@ package io.github.sshexporter.sessions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.github.sshexporter.sys.LogindSession;
+import io.github.sshexporter.records.LogindSession;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class LogindRuleTest {
     private static LogindSession.Kind kind(String service, String clazz, String type, String state) {

@@ -2,7 +2,7 @@ package io.github.sshexporter.sessions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.github.sshexporter.sys.UtmpxRecord;
+import io.github.sshexporter.records.UtmpxRecord;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.sshexporter.records.UtmpxRecord;
 import io.github.sshexporter.testing.NativeTools;
 import java.net.InetAddress;
 import java.nio.file.Files;

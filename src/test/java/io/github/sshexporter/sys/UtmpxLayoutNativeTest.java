@@ -3,6 +3,7 @@ package io.github.sshexporter.sys;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.github.sshexporter.records.UtmpxLayout;
 import io.github.sshexporter.testing.NativeTools;
 import java.util.Arrays;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.github.sshexporter.sys;
+package io.github.sshexporter.records;
 
 /**
  * One utmpx record as plain Java values.

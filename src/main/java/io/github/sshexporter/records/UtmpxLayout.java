@@ -1,4 +1,4 @@
-package io.github.sshexporter.sys;
+package io.github.sshexporter.records;
 
 import java.util.Locale;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package io.github.sshexporter.sys;
+package io.github.sshexporter.records;
 
 /**
  * One systemd-logind session as plain Java values (see {@code sd-login(3)}). Text fields are

@@ -1,4 +1,4 @@
-package io.github.sshexporter.sys;
+package io.github.sshexporter.records;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
