@@ -110,9 +110,9 @@ of() { awk -v s="$2=" 'index($0, s) == 1 { print substr($0, length(s) + 1); exit
 
 # Journal lines since the cursor with sshd's identifiers, in the system journal (what the
 # exporter reads: sd-journal's SD_JOURNAL_SYSTEM). Not in it: the user journals of uids 1000+
-# (e.g. the "Disconnected from user U" lines a session's own process logs as that user) and, on
-# systemd 252 (bookworm), of nobody. The matches are applied here, not by journalctl: systemd
-# 252's --after-cursor skips the first matching entry when the cursor's entry does not match.
+# (e.g. the "Disconnected from user U" lines a session's own process logs as that user). The
+# matches are applied here, not by journalctl: systemd 252's --after-cursor skips the first
+# matching entry when the cursor's entry does not match.
 # sshd_lines root|other|all [IDENTIFIER...]: the MESSAGEs of the entries from root (_UID=0),
 # from anyone else, or all (IDENTIFIERs default: sshd, sshd-session, sshd-auth).
 CURSOR=""
@@ -344,8 +344,8 @@ run_release() {
         fail "$rel: no label value holds a user name or a logged address" "$(leaks | sort -u | tr '\n' '|')"
     fi
 
-    # 4. A non-root user writes a line in sshd's name: untrusted, not counted. (Where journald
-    # puts it in nobody's own user journal, as systemd 252 does, the exporter never reads it.)
+    # 4. A non-root user writes a line in sshd's name: untrusted, not counted. (journald files
+    # nobody's lines in the system journal; a user journal would never be read by the exporter.)
     ct runuser -u nobody -- logger -t sshd "Failed password for root from 192.0.2.1 port 1 ssh2"
     local where=system
     untrusted_seen() { ct journalctl -q -o cat --no-pager _UID=65534 | grep -q 'Failed password for root from 192.0.2.1 port 1 ssh2'; }
