@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# What following the journal costs the exporter under a flood of sshd failure lines, next to
+# `journalctl -f -t sshd-session` following the same flood, and next to the exporter without
+# its journal reader (--no-collector.auth), all in the same run. Needs root (it boots a Debian
+# 13 root with systemd-nspawn: native-test/nspawn.sh) and a built .deb (SSH_EXPORTER_DEB, else
+# target/, built when missing).
+#
+#   bench/journal-flood.sh [RUNS]      (default 3; FLOOD_RATE lines/s, default 1000, for
+#                                       FLOOD_SECONDS s, default 30)
+#
+# The .deb runs as its packaged unit with the packaged JAVA_OPTS, reading the journal as group
+# systemd-journal. Each run, once with the journal reader and once without (--no-collector.auth):
+# restart the unit, let it settle SETTLE s (default 15), start `journalctl -f -t sshd-session`
+# (output to a file in the container's /run), write the flood as root through one `logger`
+# (native-test/journal-flood.sh; journald's rate limit off), wait until the exporter has counted
+# every line (journal mode), and until journalctl has printed every line (or nothing new for
+# 5 s). Measured from /proc inside the container: the CPU seconds (utime+stime) each process
+# used from the flood's start to that point, and the exporter's VmRSS before the flood and after. One "flood" line per run and
+# mode, then the medians ("median" lines); BENCH_OUT=FILE appends them to FILE too.
+set -u
+here="$(cd "$(dirname "$0")" && pwd)"
+export NATIVE_TEST_DIR="$(dirname "$here")/native-test"
+. "$NATIVE_TEST_DIR/lib.sh"
+. "$NATIVE_TEST_DIR/pkg-lib.sh"
+. "$NATIVE_TEST_DIR/nspawn.sh"
+. "$NATIVE_TEST_DIR/journal-flood.sh"
+
+RUNS=${1:-3}
+FLOOD_RATE=${FLOOD_RATE:-1000}
+FLOOD_SECONDS=${FLOOD_SECONDS:-30}
+SETTLE=${SETTLE:-15}
+N=$((FLOOD_RATE * FLOOD_SECONDS))
+out=${BENCH_OUT:-/dev/null}
+log() { echo "bench: $*" >&2; }
+die() { log "$*"; exit 1; }
+[ "$(id -u)" = 0 ] || die "needs root (systemd-nspawn)"
+need systemd-nspawn systemd-container >/dev/null || die "no systemd-nspawn"
+need debootstrap debootstrap >/dev/null || die "no debootstrap"
+pkg_files >/dev/null || die "no .deb"
+
+ct_prepare trixie || die "no trixie root"
+journal_unlimited || die "cannot write journald's settings"
+port=$(free_port)
+URL="http://127.0.0.1:$port"
+ARGS_BASE="--host 127.0.0.1 --port $port --file /var/run/utmp"
+cp "$DEB" "$CT_ROOT/root/ssh-exporter.deb"
+deb_settings "$DEB" "$ARGS_BASE" "$CT_ROOT/etc/default/ssh-exporter" || die "settings file"
+ct_boot || die "trixie does not boot"
+ct env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+    -o Dpkg::Options::=--force-confold /root/ssh-exporter.deb </dev/null >/dev/null 2>&1 || die "the .deb does not install"
+
+page() { curl -sf --max-time 2 "$URL/metrics"; }
+val() { awk -v s="$2" '$1 == s { print $2 + 0; exit }' <<<"$1"; }
+failed_total() { val "$(page)" 'ssh_auth_failed_total{method="password"}'; }
+# cpu PID: utime+stime of PID (in the container) in clock ticks.
+cpu() { ct cat "/proc/$1/stat" | sed 's/.*) //' | awk '{ print $12 + $13 }'; }
+rss() { ct awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+ticks=$(getconf CLK_TCK)
+secs() { awk -v t="$1" -v h="$ticks" 'BEGIN { printf "%.2f", t / h }'; }
+
+{
+    echo "date=$(date -u +%FT%TZ)"
+    echo "nproc=$(nproc)"
+    echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+    echo "kernel=$(uname -r)"
+    echo "container=trixie systemd $(ct systemctl --version | awk 'NR == 1 { print $2 }'), $(ct java -version 2>&1 | sed -n 2p)"
+    echo "java_opts=$(packaged_java_opts)"
+    echo "flood=$N lines at $FLOOD_RATE/s runs=$RUNS settle=${SETTLE}s"
+    echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"
+} | tee -a "$out"
+
+one_run() { # RUN MODE (journal|baseline)
+    local run="$1" mode="$2" args="$ARGS_BASE" pid jpid e0 e1 j0 j1 r0 r1 c0 t0 t1 pc0 pc1 lines
+    [ "$mode" = baseline ] && args="$args --no-collector.auth"
+    ct sed -i "s|^ARGS=.*|ARGS=\"$args\"|" /etc/default/ssh-exporter
+    ct systemctl restart ssh-exporter.service
+    wait_for 60 curl -sf -o /dev/null --max-time 2 "$URL/-/healthy" || die "the exporter does not serve"
+    pid=$(ct systemctl show -p MainPID --value ssh-exporter.service)
+    [ "$(ct cat "/proc/$pid/comm")" = java ] || die "MainPID $pid is $(ct cat "/proc/$pid/comm"), not java"
+    sleep "$SETTLE"
+    ct rm -f /run/nt-jf.out /run/nt-jf.pid
+    ct sh -c 'echo $$ >/run/nt-jf.pid; exec journalctl -f -n 0 -t sshd-session >/run/nt-jf.out 2>&1' &
+    wait_for 10 ct test -s /run/nt-jf.pid || die "journalctl -f did not start"
+    jpid=$(ct cat /run/nt-jf.pid)
+    sleep 1
+    c0=$(failed_total); pc0=$(val "$(page)" process_cpu_seconds_total)
+    r0=$(rss "$pid") e0=$(cpu "$pid") j0=$(cpu "$jpid") t0=$(now_ms)
+    flood_sshd "$N" "$FLOOD_RATE" "b$run$mode" 2>/dev/null || die "the flood failed"
+    # The exporter has counted every line (journal mode), and journalctl has printed every line
+    # or has printed nothing new for 5 s (it was seen to stop short of the flood: its count is
+    # reported).
+    local last=-1 still=0
+    jlines() { ct grep -c "Failed password for invalid user b$run$mode" /run/nt-jf.out; }
+    exporter_done() { [ "$mode" = baseline ] || [ "$(failed_total)" = $((c0 + N)) ]; }
+    wait_for 120 exporter_done || die "run $run $mode: the exporter counted $(( $(failed_total) - c0 )) of $N"
+    t1=$(now_ms) e1=$(cpu "$pid") pc1=$(val "$(page)" process_cpu_seconds_total)
+    for _ in $(seq 240); do
+        lines=$(jlines)
+        [ "$lines" = "$N" ] && break
+        if [ "$lines" = "$last" ]; then still=$((still + 1)); [ "$still" -ge 10 ] && break; else still=0 last=$lines; fi
+        sleep 0.5
+    done
+    j1=$(cpu "$jpid") r1=$(rss "$pid")
+    ct kill "$jpid"
+    echo "flood run=$run mode=$mode lines=$N seconds=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) / 1000 }')" \
+        "exporter_cpu_s=$(secs $((e1 - e0))) journalctl_cpu_s=$(secs $((j1 - j0)))" \
+        "exporter_process_cpu_seconds=$(awk -v a="$pc0" -v b="$pc1" 'BEGIN { printf "%.2f", b - a }')" \
+        "rss_before_kb=$r0 rss_after_kb=$r1 counted=$(( $(failed_total) - c0 )) journalctl_printed=$lines" | tee -a "$out"
+}
+
+results=$(mktemp)
+on_exit rm -f "$results"
+for run in $(seq "$RUNS"); do
+    for mode in journal baseline; do
+        log "run $run of $RUNS, $mode: $N lines at $FLOOD_RATE/s"
+        one_run "$run" "$mode" | tee -a "$results"
+    done
+done
+echo "load_after=$(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out"
+python3 - "$results" <<'PY' | tee -a "$out"
+import statistics, sys
+rows = [dict(kv.split("=", 1) for kv in l.split()[1:]) for l in open(sys.argv[1]) if l.startswith("flood ")]
+for mode in ("journal", "baseline"):
+    rs = [r for r in rows if r["mode"] == mode]
+    if not rs:
+        continue
+    med = lambda k: statistics.median(float(r[k]) for r in rs)
+    print("median mode=%s runs=%d exporter_cpu_s=%.2f journalctl_cpu_s=%.2f exporter_process_cpu_seconds=%.2f "
+          "rss_before_kb=%.0f rss_after_kb=%.0f rss_growth_kb=%.0f" % (
+              mode, len(rs), med("exporter_cpu_s"), med("journalctl_cpu_s"), med("exporter_process_cpu_seconds"),
+              med("rss_before_kb"), med("rss_after_kb"),
+              statistics.median(float(r["rss_after_kb"]) - float(r["rss_before_kb"]) for r in rs)))
+PY
+ct_stop
+ct_release
