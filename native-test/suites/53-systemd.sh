@@ -2,7 +2,7 @@
 # The .deb under a real systemd: a Debian bookworm container (systemd-nspawn -b,
 # sharing this machine's network) installs it with apt-get; the service must come
 # up hardened as a dynamic user, serve /metrics, count a real ssh session into the
-# container (from utmp, then from logind), follow wtmp and btmp, restart after a
+# container (from utmp, then from logind), follow wtmp and the journal, restart after a
 # crash, survive an upgrade, serve TLS with its key handed over as a credential,
 # stop cleanly, log to the journal and go away with purge; its class-data sharing
 # archive is made in the cache directory, mapped, reused and renewed on upgrade. This machine's own init
@@ -202,11 +202,16 @@ check service-reads-utmp-wtmp-btmp readable_all
 metric_sum() { metrics | awk -v n="$1" '$1 == n || index($1, n "{") == 1 { s += $NF } END { print s + 0 }'; }
 counted_opened() { awk -v v="$(metric_sum ssh_sessions_opened_total)" 'BEGIN { exit !(v >= 1) }'; }
 check wtmp-counts-the-session wait_for 20 counted_opened
-# A login attempt for a user that does not exist: sshd writes it to btmp.
+# A login attempt for a user that does not exist. The journal is readable to the unit (group
+# systemd-journal), so it feeds the failed-login counter, not btmp; a key offered for an unknown
+# user leaves no "Failed publickey" line (sshd does not look the key up), only "Invalid user":
+# counted as an invalid user, not as a failed attempt (suite 62 counts password failures).
+failed_source_journal() { metrics | grep -Eq '^ssh_exporter_failed_logins_source\{source="journal"\} 1(\.0)?$'; }
+check failed-logins-fed-by-the-journal wait_for 20 failed_source_journal
 ssh -i "$tmp/id" -p "$SSH_PORT" -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
     -o LogLevel=QUIET no-such-user@127.0.0.1 true </dev/null >/dev/null 2>&1
-counted_failed() { awk -v v="$(metric_sum ssh_failed_logins_total)" 'BEGIN { exit !(v >= 1) }'; }
-check btmp-counts-a-failed-login wait_for 20 counted_failed
+counted_invalid() { awk -v v="$(metric_sum ssh_auth_invalid_users_total)" 'BEGIN { exit !(v == 1) }'; }
+check journal-counts-an-invalid-user wait_for 20 counted_invalid
 
 # --- class-data sharing: the archive in the unit's cache directory ------------------------------
 # The first start made it (as the dynamic user, under the unit's sandbox and system call
