@@ -23,17 +23,15 @@ public final class Journal implements AutoCloseable {
     static final Path JOURNALD_RUNTIME = Path.of("/run/systemd/journal");
     private static final byte[] MESSAGE = Logind.cString("MESSAGE");
     private static final byte[] UID = Logind.cString("_UID");
-    private static final byte[] IDENTIFIER = Logind.cString("SYSLOG_IDENTIFIER");
 
     /**
-     * One journal entry, as plain values.
+     * One journal entry, as plain values (its identifier is one of those matched: not read).
      *
-     * @param identifier {@code SYSLOG_IDENTIFIER}
      * @param uid        {@code _UID}, the sender's uid as journald saw it (a trusted field), -1 when absent
      * @param message    {@code MESSAGE}, decoded as UTF-8 (invalid bytes become U+FFFD), at most
      *                   {@link #MAX_MESSAGE_BYTES} bytes of it
      */
-    public record Entry(String identifier, long uid, String message) {}
+    public record Entry(long uid, String message) {}
 
     /** What one {@link #read} did. */
     public record Batch(int entries, boolean more, int errno) {}
@@ -44,6 +42,8 @@ public final class Journal implements AutoCloseable {
     private final Memory data = new Memory(8);
     private final Memory length = new Memory(8);
     private final Memory timeout = new Memory(8);
+    private final Memory usage = new Memory(8);
+    private boolean filesChanged = true;
     private volatile boolean closed;
 
     private Journal(Pointer journal, int fd, WakeablePoll poll) {
@@ -126,9 +126,18 @@ public final class Journal implements AutoCloseable {
      * to this process (no {@code systemd-journal} group): sd-journal opens nothing then, silently.
      */
     public boolean hasFiles() {
-        Memory bytes = new Memory(8);
-        bytes.setLong(0, 0);
-        return SdJournal.sd_journal_get_usage(journal, bytes) >= 0 && bytes.getLong(0) > 0;
+        filesChanged = false;
+        usage.setLong(0, 0);
+        return SdJournal.sd_journal_get_usage(journal, usage) >= 0 && usage.getLong(0) > 0;
+    }
+
+    /**
+     * Whether files may have been added, removed or rotated since the last {@link #hasFiles()}
+     * (sd-journal said so, or a timeout ended the wait): {@link #hasFiles()} costs a stat of
+     * every file, so it is asked only then, not after every line of a flood.
+     */
+    public boolean filesMayHaveChanged() {
+        return filesChanged;
     }
 
     /** Hands over the entries appended since the last call, at most {@link #MAX_BATCH}. */
@@ -147,9 +156,7 @@ public final class Journal implements AutoCloseable {
             if (message == null) {
                 continue;
             }
-            String uid = field(UID);
-            String identifier = field(IDENTIFIER);
-            sink.accept(new Entry(identifier == null ? "" : identifier, uid(uid), message));
+            sink.accept(new Entry(uid(field(UID)), message));
         }
         return new Batch(n, true, 0);
     }
@@ -201,12 +208,24 @@ public final class Journal implements AutoCloseable {
                 return Wake.WOKEN;
             }
             if (result == WakeablePoll.Result.READY || until < deadline) {
-                SdJournal.sd_journal_process(journal);
+                if (SdJournal.sd_journal_process(journal) != SdJournal.SD_JOURNAL_APPEND) {
+                    filesChanged = true; // INVALIDATE (files came or went), NOP or an error
+                }
                 return Wake.CHANGED;
             }
+            filesChanged = true;
             return Wake.TIMEOUT;
         }
         return Wake.WOKEN;
+    }
+
+    /**
+     * Waits {@code millis} without looking at the journal (so that entries arriving meanwhile are
+     * read in one batch), ended early only by {@link #wakeUp()}.
+     */
+    public Wake pause(long millis) {
+        WakeablePoll.Result result = poll.await(-1, (short) 0, System.nanoTime() + millis * 1_000_000L);
+        return result == WakeablePoll.Result.WOKEN || closed ? Wake.WOKEN : Wake.TIMEOUT;
     }
 
     /** Ends a wait in progress (or the next one) at once. Safe from any thread. */

@@ -45,7 +45,11 @@ final class WakeablePoll implements AutoCloseable {
         return new WakeablePoll(efd);
     }
 
-    /** Blocks until {@code fd} has any of {@code events}, the deadline ({@link System#nanoTime}) passes, or a wake-up. */
+    /**
+     * Blocks until {@code fd} has any of {@code events}, the deadline ({@link System#nanoTime})
+     * passes, or a wake-up. With {@code fd} -1, only the deadline or a wake-up (poll() skips
+     * negative descriptors).
+     */
     Result await(int fd, short events, long deadlineNanos) {
         while (!closed) {
             // Rounded up: poll() takes whole milliseconds, and a wait that ends short of its

@@ -34,7 +34,7 @@ class AuthCounterTest {
     }
 
     private static Journal.Entry root(String message) {
-        return new Journal.Entry("sshd-session", 0, message);
+        return new Journal.Entry(0, message);
     }
 
     @Test
@@ -87,8 +87,8 @@ class AuthCounterTest {
         Seen seen = new Seen();
         AuthCounter c = new AuthCounter(true, seen);
         c.started(JournalState.OK);
-        c.journalEntry(new Journal.Entry("sshd", 1000, "Failed password for root from 192.0.2.1 port 22 ssh2"));
-        c.journalEntry(new Journal.Entry("sshd", -1, "Accepted password for root from 192.0.2.1 port 22 ssh2"));
+        c.journalEntry(new Journal.Entry(1000, "Failed password for root from 192.0.2.1 port 22 ssh2"));
+        c.journalEntry(new Journal.Entry(-1, "Accepted password for root from 192.0.2.1 port 22 ssh2"));
         assertEquals(List.of("feed journal", "entry untrusted", "entry untrusted"), seen.events);
     }
 
