@@ -196,8 +196,9 @@ After=systemd-logind.service
 [Service]
 ExecStart=/usr/bin/java -Djna.tmpdir=/tmp -Xmx32m -jar /opt/ssh-exporter/ssh-exporter.jar --host 127.0.0.1 --port $2 --interval 3600 --source $3
 DynamicUser=yes
-# btmp is root:utmp 0660; the package's unit grants the same group (read-only under ProtectSystem).
-SupplementaryGroups=utmp
+# btmp is root:utmp 0660, the journal group systemd-journal: the package's unit grants the same
+# groups (read-only under ProtectSystem).
+SupplementaryGroups=utmp systemd-journal
 PrivateTmp=yes
 ProtectSystem=strict
 ProtectHome=yes

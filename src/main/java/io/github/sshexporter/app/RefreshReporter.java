@@ -45,7 +45,7 @@ final class RefreshReporter implements RefreshListener {
         boolean up = snapshot.state().readable();
         sessions.publish(changes.sessionsByRemote(), snapshot.sessions(), up, refresh.stale());
         health.refreshed(System.currentTimeMillis(), refresh.nanos(), snapshot.recordsRead());
-        if ("utmp".equals(source.name())) {
+        if (source.readsUtmpFile()) {
             health.fileReadable("utmp", source.location(), up);
         }
         if (!up) {

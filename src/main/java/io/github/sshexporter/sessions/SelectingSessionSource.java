@@ -147,6 +147,12 @@ public final class SelectingSessionSource implements SessionSource {
     }
 
     @Override
+    public boolean readsUtmpFile() {
+        SessionSource s = active;
+        return s != null && s.readsUtmpFile();
+    }
+
+    @Override
     public String name() {
         SessionSource s = active;
         return s != null ? s.name() : mode == SourceMode.AUTO ? "none" : mode.label();

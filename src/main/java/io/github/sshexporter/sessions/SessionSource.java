@@ -12,6 +12,11 @@ public interface SessionSource extends AutoCloseable {
     /** Short name for logs and metrics, e.g. {@code utmp}. */
     String name();
 
+    /** Whether this reads a utmp file (whose readability is served per file), as opposed to logind. */
+    default boolean readsUtmpFile() {
+        return false;
+    }
+
     /** What is being read, e.g. the file path. */
     String location();
 

@@ -46,6 +46,11 @@ public final class UtmpSessionSource implements SessionSource {
     }
 
     @Override
+    public boolean readsUtmpFile() {
+        return true;
+    }
+
+    @Override
     public String name() {
         return "utmp";
     }
