@@ -10,10 +10,9 @@ import gzip, http.client, json, os, re, shutil, socket, subprocess, sys, time
 JAR, WORK, DRIVER, SCALE = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
 BIG, ADDRS = sys.argv[5], int(sys.argv[6])  # the big fixture and its address count
 def packaged_java_opts():
-    """The launcher's DEFAULT_JAVA_OPTS (packaging/common/launcher.sh): one place for them."""
+    """The launcher's DEFAULT_JAVA_OPTS, as packaging/common/default-java-opts reads them."""
     here = os.path.dirname(os.path.abspath(__file__))
-    text = open(os.path.join(here, "..", "packaging", "common", "launcher.sh")).read()
-    return re.search(r'^DEFAULT_JAVA_OPTS="(.*)"$', text, re.M).group(1)
+    return subprocess.check_output([os.path.join(here, "..", "packaging", "common", "default-java-opts")], text=True).strip()
 
 
 JAVA_OPTS = os.environ.get("BENCH_JAVA_OPTS", packaged_java_opts()).split()

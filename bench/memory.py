@@ -12,8 +12,8 @@ first start) or with SSH_EXPORTER_CDS=off.
 import http.client, json, os, re, shutil, socket, subprocess, sys, time
 
 JAR, WORK, BIG, ADDRS, SCRAPES = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
-PKG = os.environ.get("BENCH_JAVA_OPTS") or re.search(r'^DEFAULT_JAVA_OPTS="(.*)"$', open(os.path.join(
-    os.path.dirname(os.path.abspath(__file__)), "..", "packaging", "common", "launcher.sh")).read(), re.M).group(1)
+PKG = os.environ.get("BENCH_JAVA_OPTS") or subprocess.check_output([os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "packaging", "common", "default-java-opts")], text=True).strip()
 variants = dict(a.split("=", 1) for a in sys.argv[6:]) or {"packaging": PKG}
 LAUNCHER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "packaging", "common", "launcher.sh")
 

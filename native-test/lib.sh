@@ -73,9 +73,9 @@ need() {
 }
 
 # packaged_java_opts: the JVM flags the packaged launcher uses when JAVA_OPTS is unset (one
-# place for them: packaging/common/launcher.sh).
+# place for them: packaging/common/launcher.sh, read by packaging/common/default-java-opts).
 packaged_java_opts() {
-    sed -n 's/^DEFAULT_JAVA_OPTS="\(.*\)"$/\1/p' "$REPO_DIR/packaging/common/launcher.sh"
+    "$REPO_DIR/packaging/common/default-java-opts"
 }
 
 # start_prometheus DIR: a real Prometheus with DIR/prometheus.yml, its storage and log in DIR, on
