@@ -55,6 +55,9 @@ failed_total() { val "$(page)" 'ssh_auth_failed_total{method="password"}'; }
 # cpu PID: utime+stime of PID (in the container) in clock ticks.
 cpu() { ct cat "/proc/$1/stat" | sed 's/.*) //' | awk '{ print $12 + $13 }'; }
 rss() { ct awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+# rss_part PID FIELD: RssAnon (the heap, code, malloc) or RssFile (mapped files: the jar, the
+# libraries, and the journal files sd-journal maps), in KiB.
+rss_part() { ct awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
 ticks=$(getconf CLK_TCK)
 secs() { awk -v t="$1" -v h="$ticks" 'BEGIN { printf "%.2f", t / h }'; }
 
@@ -70,7 +73,7 @@ secs() { awk -v t="$1" -v h="$ticks" 'BEGIN { printf "%.2f", t / h }'; }
 } | tee -a "$out"
 
 one_run() { # RUN MODE (journal|baseline)
-    local run="$1" mode="$2" args="$ARGS_BASE" pid jpid e0 e1 j0 j1 r0 r1 c0 t0 t1 pc0 pc1 lines
+    local run="$1" mode="$2" args="$ARGS_BASE" pid jpid e0 e1 j0 j1 r0 r1 a0 a1 f0 f1 c0 t0 t1 pc0 pc1 lines
     [ "$mode" = baseline ] && args="$args --no-collector.auth"
     ct sed -i "s|^ARGS=.*|ARGS=\"$args\"|" /etc/default/ssh-exporter
     ct systemctl restart ssh-exporter.service
@@ -84,6 +87,7 @@ one_run() { # RUN MODE (journal|baseline)
     jpid=$(ct cat /run/nt-jf.pid)
     sleep 1
     c0=$(failed_total); pc0=$(val "$(page)" process_cpu_seconds_total)
+    a0=$(rss_part "$pid" RssAnon) f0=$(rss_part "$pid" RssFile)
     r0=$(rss "$pid") e0=$(cpu "$pid") j0=$(cpu "$jpid") t0=$(now_ms)
     flood_sshd "$N" "$FLOOD_RATE" "b$run$mode" 2>/dev/null || die "the flood failed"
     # The exporter has counted every line (journal mode), and journalctl has printed every line
@@ -100,12 +104,13 @@ one_run() { # RUN MODE (journal|baseline)
         if [ "$lines" = "$last" ]; then still=$((still + 1)); [ "$still" -ge 10 ] && break; else still=0 last=$lines; fi
         sleep 0.5
     done
-    j1=$(cpu "$jpid") r1=$(rss "$pid")
+    j1=$(cpu "$jpid") r1=$(rss "$pid") a1=$(rss_part "$pid" RssAnon) f1=$(rss_part "$pid" RssFile)
     ct kill "$jpid"
     echo "flood run=$run mode=$mode lines=$N seconds=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) / 1000 }')" \
         "exporter_cpu_s=$(secs $((e1 - e0))) journalctl_cpu_s=$(secs $((j1 - j0)))" \
         "exporter_process_cpu_seconds=$(awk -v a="$pc0" -v b="$pc1" 'BEGIN { printf "%.2f", b - a }')" \
-        "rss_before_kb=$r0 rss_after_kb=$r1 counted=$(( $(failed_total) - c0 )) journalctl_printed=$lines" | tee -a "$out"
+        "rss_before_kb=$r0 rss_after_kb=$r1 anon_before_kb=$a0 anon_after_kb=$a1 file_before_kb=$f0 file_after_kb=$f1" \
+        "counted=$(( $(failed_total) - c0 )) journalctl_printed=$lines" | tee -a "$out"
 }
 
 results=$(mktemp)
@@ -126,10 +131,12 @@ for mode in ("journal", "baseline"):
         continue
     med = lambda k: statistics.median(float(r[k]) for r in rs)
     print("median mode=%s runs=%d exporter_cpu_s=%.2f journalctl_cpu_s=%.2f exporter_process_cpu_seconds=%.2f "
-          "rss_before_kb=%.0f rss_after_kb=%.0f rss_growth_kb=%.0f" % (
+          "rss_before_kb=%.0f rss_after_kb=%.0f rss_growth_kb=%.0f anon_growth_kb=%.0f file_growth_kb=%.0f" % (
               mode, len(rs), med("exporter_cpu_s"), med("journalctl_cpu_s"), med("exporter_process_cpu_seconds"),
               med("rss_before_kb"), med("rss_after_kb"),
-              statistics.median(float(r["rss_after_kb"]) - float(r["rss_before_kb"]) for r in rs)))
+              statistics.median(float(r["rss_after_kb"]) - float(r["rss_before_kb"]) for r in rs),
+              statistics.median(float(r["anon_after_kb"]) - float(r["anon_before_kb"]) for r in rs),
+              statistics.median(float(r["file_after_kb"]) - float(r["file_before_kb"]) for r in rs)))
 PY
 ct_stop
 ct_release

@@ -49,6 +49,9 @@ final class AuthReporter implements AuthCounter.Sink, JournalLoop.Listener {
     public void outcome(AuthEvent event) {
         auth.outcome(event);
         // The user and address are the attacker's text: logged at debug level only, never labels.
+        if (!Log.enabled(Log.Level.DEBUG)) {
+            return;
+        }
         Log.debug("authentication", "kind", event.kind().name().toLowerCase(java.util.Locale.ROOT),
                 "method", event.method() == null ? "" : event.method().label(),
                 "user", event.user() == null ? "" : event.user(), "remote_ip", event.address() == null ? "" : event.address());

@@ -97,6 +97,8 @@ final class RefreshReporter implements RefreshListener {
                     "file", source.location());
             case UNREADABLE -> Log.warn("session database unreadable; serving no sessions until that changes",
                     "file", source.location(), "cause", snapshot.detail());
+            case TOO_LARGE -> Log.warn("session database too large; serving no sessions until that changes",
+                    "file", source.location(), "cause", snapshot.detail());
             case WAITING -> Log.warn("no session source yet; serving no sessions until one appears",
                     "source", source.name(), "cause", snapshot.detail());
             case INCOMPLETE -> { }

@@ -10,7 +10,7 @@ import io.prometheus.metrics.model.snapshots.Unit;
 /** The exporter's own health: build, refreshes, errors, which files it can read. */
 public final class HealthMetrics {
     /** Causes of refresh errors; all are exposed from the start, at zero. */
-    public static final String[] ERROR_CAUSES = {"missing", "unreadable", "incomplete", "internal"};
+    public static final String[] ERROR_CAUSES = {"missing", "unreadable", "too_large", "incomplete", "internal"};
 
     private final Gauge lastRefresh;
     private final Gauge lastRefreshDuration;
@@ -31,7 +31,7 @@ public final class HealthMetrics {
                 .help("How long the last read and reconcile of the session source took.")
                 .unit(Unit.SECONDS).withoutExemplars().register(registry);
         refreshErrors = Counter.builder().name("ssh_exporter_refresh_errors_total")
-                .help("Reads of the session source that failed, by cause (missing, unreadable, incomplete, internal).")
+                .help("Reads of the session source that failed, by cause (missing, unreadable, too_large, incomplete, internal).")
                 .labelNames("cause").withoutExemplars().register(registry);
         for (String cause : ERROR_CAUSES) {
             refreshErrors.labelValues(cause);

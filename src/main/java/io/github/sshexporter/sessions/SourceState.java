@@ -8,6 +8,8 @@ public enum SourceState {
     MISSING,
     /** It exists but this process cannot read it. */
     UNREADABLE,
+    /** It holds more records than a read takes ({@code UtmpxFile.MAX_RECORDS}): not a session database. */
+    TOO_LARGE,
     /** The read stopped early (the file changed under it, or a lock timed out): try again soon. */
     INCOMPLETE,
     /** No source can be read yet (no utmp file, logind not running): a normal state until one appears. */

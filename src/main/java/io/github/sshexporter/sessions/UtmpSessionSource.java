@@ -133,8 +133,11 @@ public final class UtmpSessionSource implements SessionSource {
                 slotCount = 0;
                 removed.clear();
                 added.clear();
-                return Snapshot.failed(scan.status() == UtmpxFile.Status.MISSING
-                        ? SourceState.MISSING : SourceState.UNREADABLE, scan.detail());
+                return Snapshot.failed(switch (scan.status()) {
+                    case MISSING -> SourceState.MISSING;
+                    case TOO_LARGE -> SourceState.TOO_LARGE;
+                    default -> SourceState.UNREADABLE;
+                }, scan.detail());
             }
         }
     }

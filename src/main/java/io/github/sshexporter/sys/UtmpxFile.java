@@ -27,6 +27,11 @@ public final class UtmpxFile {
     private final byte[] nativePath;
     private final UtmpxDecoder decoder;
     private final byte[] record;
+    private static Scan tooLarge(long records, String holds) {
+        return new Scan(Status.TOO_LARGE, 0, records, holds + ", more than the " + MAX_RECORDS
+                + " this exporter reads (not a utmp file?)");
+    }
+
     /**
      * A 64-bit fingerprint of every slot's bytes as the last {@link #scanChanges} pass saw them:
      * a copy of the bytes took a quarter of the small heap the packaged flags give (docs/BENCHMARKS.md).
@@ -104,8 +109,17 @@ public final class UtmpxFile {
         /** The file exists but cannot be read by this process, or is not a regular file. */
         UNREADABLE,
         /** glibc stopped before the end of the file (lock timeout, or the file changed under us). */
-        INCOMPLETE
+        INCOMPLETE,
+        /** It holds more than {@link #MAX_RECORDS} records: not read, so that memory stays bounded. */
+        TOO_LARGE
     }
+
+    /**
+     * The most records a pass reads. utmp holds one slot per terminal line ever used, a few
+     * hundred on a busy host; a file far larger is not a utmp file (a sparse or random file given
+     * by mistake) and reading it would fill the heap with fingerprints and sessions.
+     */
+    public static final int MAX_RECORDS = 10_000;
 
     /**
      * One full pass: utmpxname, setutxent, getutxent until NULL, endutxent. Records whose type
@@ -152,6 +166,10 @@ public final class UtmpxFile {
             return unusable;
         }
         long expected = stat.size() / record.length;
+        if (expected > MAX_RECORDS) {
+            previousSlots = 0;
+            return tooLarge(expected, "holds " + expected + " records");
+        }
         int size = record.length;
         int read = 0;
         Libc.utmpxname(nativePath);
@@ -160,6 +178,10 @@ public final class UtmpxFile {
         try {
             long address;
             while ((address = Libc.getutxent()) != 0) {
+                if (read == MAX_RECORDS) {
+                    previousSlots = 0; // grown past the limit while being read
+                    return tooLarge(read + 1L, "grew past " + MAX_RECORDS + " records while read");
+                }
                 int slot = read++;
                 if (address != bufferAddress) {
                     buffer = new Pointer(address).getByteBuffer(0, size);

@@ -152,11 +152,35 @@ public final class UtmpxTail implements AutoCloseable {
                     anchored = false;
                 }
                 fileKey = key;
+                if (startsWith(c, SQLITE_MAGIC)) {
+                    closeChannel();
+                    fileKey = null;
+                    throw new NotUtmpxException("an SQLite database (such as wtmpdb's wtmp.db), not a utmpx log");
+                }
                 return other;
             }
             c.close();
             attributes = Files.readAttributes(path, BasicFileAttributes.class);
         }
+    }
+
+    /** The first bytes of every SQLite 3 file (wtmpdb keeps its log in one: not a utmpx file). */
+    private static final byte[] SQLITE_MAGIC = "SQLite format 3\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /** A readable file that is not a utmpx log. */
+    private static final class NotUtmpxException extends IOException {
+        NotUtmpxException(String message) {
+            super(message);
+        }
+    }
+
+    private static boolean startsWith(FileChannel c, byte[] prefix) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(prefix.length);
+        int n;
+        do {
+            n = c.read(b, b.position());
+        } while (n > 0 && b.hasRemaining());
+        return !b.hasRemaining() && Arrays.equals(b.array(), prefix);
     }
 
     /** Reads the held file to its end, then lets it go; the next file is read from its start. */
