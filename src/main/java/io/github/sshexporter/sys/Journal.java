@@ -21,8 +21,8 @@ public final class Journal implements AutoCloseable {
     static final int MAX_BATCH = 4096;
     /** journald's sockets live here while it runs (a container without systemd has none). */
     static final Path JOURNALD_RUNTIME = Path.of("/run/systemd/journal");
-    private static final byte[] MESSAGE = Logind.cString("MESSAGE");
-    private static final byte[] UID = Logind.cString("_UID");
+    private static final String MESSAGE = "MESSAGE";
+    private static final String UID = "_UID";
 
     /**
      * One journal entry, as plain values (its identifier is one of those matched: not read).
@@ -43,6 +43,10 @@ public final class Journal implements AutoCloseable {
     private final Memory length = new Memory(8);
     private final Memory timeout = new Memory(8);
     private final Memory usage = new Memory(8);
+    // The field names in native memory once: a byte[] argument is copied in on every call.
+    private final Memory messageName = nativeString(MESSAGE);
+    private final Memory uidName = nativeString(UID);
+    private final byte[] uidBytes = new byte[16];
     private boolean filesChanged = true;
     private volatile boolean closed;
 
@@ -152,39 +156,81 @@ public final class Journal implements AutoCloseable {
                 return new Batch(n, false, 0);
             }
             n++;
-            String message = field(MESSAGE);
+            String message = message();
             if (message == null) {
                 continue;
             }
-            sink.accept(new Entry(uid(field(UID)), message));
+            sink.accept(new Entry(uid(), message));
         }
         return new Batch(n, true, 0);
     }
 
     /** A uid as journald writes it (decimal), -1 when absent or malformed: never 0 (root) by mistake. */
     static long uid(String text) {
-        if (text == null || text.isEmpty() || text.length() > 10 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (text == null) {
             return -1;
         }
-        return Long.parseLong(text);
+        byte[] b = text.getBytes(StandardCharsets.ISO_8859_1);
+        return uid(b, b.length);
     }
 
-    /** The value of a field of the current entry ("FIELD=" cut off), or null when it has none. */
-    private String field(byte[] name) {
+    private static long uid(byte[] digits, int length) {
+        if (length == 0 || length > 10) {
+            return -1;
+        }
+        long v = 0;
+        for (int i = 0; i < length; i++) {
+            int d = digits[i] - '0';
+            if (d < 0 || d > 9) {
+                return -1;
+            }
+            v = v * 10 + d;
+        }
+        return v;
+    }
+
+    private static Memory nativeString(String text) {
+        byte[] bytes = Logind.cString(text);
+        Memory m = new Memory(bytes.length);
+        m.write(0, bytes, 0, bytes.length);
+        return m;
+    }
+
+    /** The current entry's MESSAGE, at most {@link #MAX_MESSAGE_BYTES} of it, or null when it has none. */
+    private String message() {
+        int skip = MESSAGE.length() + 1; // "MESSAGE="
+        Pointer p = field(messageName, skip);
+        if (p == null) {
+            return null;
+        }
+        int take = (int) Math.min(length.getLong(0) - skip, MAX_MESSAGE_BYTES);
+        return new String(p.getByteArray(skip, take), StandardCharsets.UTF_8);
+    }
+
+    /** The current entry's _UID, -1 when it has none or it is malformed. */
+    private long uid() {
+        int skip = UID.length() + 1;
+        Pointer p = field(uidName, skip);
+        if (p == null) {
+            return -1;
+        }
+        long len = length.getLong(0) - skip;
+        if (len > uidBytes.length) {
+            return -1;
+        }
+        p.read(skip, uidBytes, 0, (int) len);
+        return uid(uidBytes, (int) len);
+    }
+
+    /** Where a field of the current entry is ("FIELD=value", its length in {@link #length}), or null. */
+    private Pointer field(Memory name, int skip) {
         data.setPointer(0, null);
         length.setLong(0, 0);
-        int r = SdJournal.sd_journal_get_data(journal, name, data, length);
-        if (r < 0) {
+        if (SdJournal.sd_journal_get_data(journal, name, data, length) < 0) {
             return null;
         }
         Pointer p = data.getPointer(0);
-        long len = length.getLong(0);
-        int skip = name.length; // the name without its NUL, plus '='
-        if (p == null || len < skip) {
-            return null;
-        }
-        int take = (int) Math.min(len - skip, MAX_MESSAGE_BYTES);
-        return new String(p.getByteArray(skip, take), StandardCharsets.UTF_8);
+        return p == null || length.getLong(0) < skip ? null : p;
     }
 
     /**

@@ -52,7 +52,7 @@ final class SdJournal {
 
     static native int sd_journal_next(Pointer j);
 
-    static native int sd_journal_get_data(Pointer j, byte[] field, Pointer data, Pointer length);
+    static native int sd_journal_get_data(Pointer j, Pointer field, Pointer data, Pointer length);
 
     static native int sd_journal_get_fd(Pointer j);
 
