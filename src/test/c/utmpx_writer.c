@@ -25,6 +25,9 @@
  *                                                             user|dead|ghost|boot|shutdown ARGS (HOST "-": empty),
  *                                                             or "rotate TO": rename FILE to TO and create an empty
  *                                                             FILE with the same mode and owner (logrotate create)
+ *
+ * UTMPX_WRITER_SESSION=N in the environment sets ut_session of login records to N (64 bits on
+ * aarch64, 32 on x86_64), for the layout tests.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -36,6 +39,12 @@
 #include <sys/time.h>
 #include <unistd.h>
 #include <utmpx.h>
+
+static void set_session(struct utmpx *u) {
+    const char *s = getenv("UTMPX_WRITER_SESSION");
+    long long v = s != NULL ? strtoll(s, NULL, 0) : 0;
+    u->ut_session = v;
+}
 
 static void set_line(struct utmpx *u, const char *line) {
     size_t n = strlen(line);
@@ -69,6 +78,7 @@ static int login(const char *line, const char *user, const char *host, const cha
     memset(&u, 0, sizeof u);
     u.ut_type = USER_PROCESS;
     u.ut_pid = pid;
+    set_session(&u);
     set_line(&u, line);
     strncpy(u.ut_user, user, sizeof u.ut_user);
     strncpy(u.ut_host, host, sizeof u.ut_host);
@@ -120,6 +130,7 @@ static int wrecord(short type, const char *line, const char *user, const char *h
     memset(&u, 0, sizeof u);
     u.ut_type = type;
     u.ut_pid = pid;
+    set_session(&u);
     if (line[0] == '~') {
         strncpy(u.ut_line, line, sizeof u.ut_line);
         strncpy(u.ut_id, "~~", sizeof u.ut_id);

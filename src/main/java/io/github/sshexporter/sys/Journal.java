@@ -47,6 +47,7 @@ public final class Journal implements AutoCloseable {
     private final Memory messageName = nativeString(MESSAGE);
     private final Memory uidName = nativeString(UID);
     private final byte[] uidBytes = new byte[16];
+    private final byte[] messageBytes = new byte[MAX_MESSAGE_BYTES];
     private boolean filesChanged = true;
     private volatile boolean closed;
 
@@ -204,7 +205,8 @@ public final class Journal implements AutoCloseable {
             return null;
         }
         int take = (int) Math.min(length.getLong(0) - skip, MAX_MESSAGE_BYTES);
-        return new String(p.getByteArray(skip, take), StandardCharsets.UTF_8);
+        p.read(skip, messageBytes, 0, take);
+        return new String(messageBytes, 0, take, StandardCharsets.UTF_8);
     }
 
     /** The current entry's _UID, -1 when it has none or it is malformed. */
@@ -224,8 +226,7 @@ public final class Journal implements AutoCloseable {
 
     /** Where a field of the current entry is ("FIELD=value", its length in {@link #length}), or null. */
     private Pointer field(Memory name, int skip) {
-        data.setPointer(0, null);
-        length.setLong(0, 0);
+        // On success sd_journal_get_data sets both; on failure they are not read.
         if (SdJournal.sd_journal_get_data(journal, name, data, length) < 0) {
             return null;
         }

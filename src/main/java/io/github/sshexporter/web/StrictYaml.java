@@ -168,6 +168,10 @@ final class StrictYaml {
             root = new Compose(settings).composeString(text);
         } catch (YamlEngineException e) {
             throw new WebConfigException("not valid YAML: " + oneLine(e.getMessage()));
+        } catch (StackOverflowError e) {
+            // The composer recurses once per level of nesting ("[[[[..."): a config never nests
+            // more than four levels, so this is not one, and the stack unwound here is the parse's only.
+            throw new WebConfigException("not valid YAML: nested too deeply");
         }
         if (root.isEmpty() || isNull(root.get())) {
             return new Mapping("", new MappingNode(Tag.MAP, List.of(), org.snakeyaml.engine.v2.common.FlowStyle.AUTO));

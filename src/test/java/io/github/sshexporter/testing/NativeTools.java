@@ -40,6 +40,30 @@ public final class NativeTools {
         }
     }
 
+    /** Where Debian's cross toolchain (libc6-dev-arm64-cross) keeps aarch64 glibc: qemu's -L. */
+    public static final Path AARCH64_ROOT = Path.of("/usr/aarch64-linux-gnu");
+
+    /**
+     * src/test/c/NAME.c built for aarch64 with Debian's cross compiler, as the command that runs
+     * it under qemu-user with aarch64 glibc: {@code qemu-aarch64 -L /usr/aarch64-linux-gnu BIN}.
+     */
+    public static List<String> aarch64Program(String name) {
+        Path bin = BUILT.computeIfAbsent("aarch64/" + name, key -> {
+            try {
+                Path out = BIN.resolve("aarch64").resolve(name).toAbsolutePath();
+                Files.createDirectories(out.getParent());
+                Result r = run(List.of("aarch64-linux-gnu-gcc", "-O2", "-Wall", "-Werror", "-o", out.toString(),
+                        SOURCES.resolve(name + ".c").toString()));
+                assertEquals(0, r.exitCode(), "aarch64-linux-gnu-gcc failed for " + name + ": " + r.stderr());
+                return out;
+            } catch (IOException e) {
+                throw new AssertionError("cannot build " + name + " for aarch64 (apt-get install gcc-aarch64-linux-gnu"
+                        + " libc6-dev-arm64-cross qemu-user): " + e, e);
+            }
+        });
+        return List.of("qemu-aarch64", "-L", AARCH64_ROOT.toString(), bin.toString());
+    }
+
     public record Result(int exitCode, String stdout, String stderr) {}
 
     public static Result run(List<String> command) throws IOException {

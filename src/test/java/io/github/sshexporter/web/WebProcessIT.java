@@ -53,6 +53,15 @@ class WebProcessIT {
     }
 
     @Test
+    void aConfigNestedTooDeeplyIsOneLineAndExitTwo() throws Exception {
+        Path file = dir.resolve("web.yml");
+        Files.writeString(file, "basic_auth_users: " + "[".repeat(20_000) + "]".repeat(20_000) + "\n");
+        ExporterProcess p = ExporterProcess.runToEnd("--web.listen-address", "127.0.0.1:9", "-f",
+                dir.resolve("utmp").toString(), "--web.config.file", file.toString());
+        assertOneUsageLine(p, "ssh-exporter: --web.config.file " + file + ": not valid YAML: nested too deeply");
+    }
+
+    @Test
     void missingWebConfigFileIsExitTwo() throws Exception {
         ExporterProcess p = ExporterProcess.runToEnd("--web.config.file", dir.resolve("nope.yml").toString(),
                 "-f", dir.resolve("utmp").toString());
