@@ -119,6 +119,15 @@ public final class ExporterProcess implements AutoCloseable {
         Thread.sleep(100); // let the drain threads read the last lines
     }
 
+    public int port() {
+        return port;
+    }
+
+    /** {@code http://127.0.0.1:PORT} followed by {@code path}. */
+    public String url(String path) {
+        return "http://127.0.0.1:" + port + path;
+    }
+
     public long pid() {
         return process.pid();
     }
