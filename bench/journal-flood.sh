@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What following the journal costs the exporter under a flood of sshd failure lines, next to
-# `journalctl -f -t sshd-session` following the same flood, and next to the exporter without
+# `journalctl -f` following the same flood with the exporter's own filter (the three sshd identifiers), and next to the exporter without
 # its journal reader (--no-collector.auth), all in the same run. Needs root (it boots a Debian
 # 13 root with systemd-nspawn: native-test/nspawn.sh) and a built .deb (SSH_EXPORTER_DEB, else
 # target/, built when missing).
@@ -11,7 +11,7 @@
 #
 # The .deb runs as its packaged unit with the packaged JAVA_OPTS, reading the journal as group
 # systemd-journal. Each run, once with the journal reader and once without (--no-collector.auth):
-# restart the unit, let it settle SETTLE s (default 15), start `journalctl -f -t sshd-session`
+# restart the unit, let it settle SETTLE s (default 15), start `journalctl -f -t sshd -t sshd-session -t sshd-auth`
 # (output to a file in the container's /run), write the flood as root through one `logger`
 # (native-test/journal-flood.sh; journald's rate limit off), wait until the exporter has counted
 # every line (journal mode), and until journalctl has printed every line (or nothing new for
@@ -92,7 +92,7 @@ one_run() { # RUN MODE (journal|baseline)
         sleep 2
     fi
     ct rm -f /run/nt-jf.out /run/nt-jf.pid
-    ct sh -c 'echo $$ >/run/nt-jf.pid; exec journalctl -f -n 0 -t sshd-session >/run/nt-jf.out 2>&1' &
+    ct sh -c 'echo $$ >/run/nt-jf.pid; exec journalctl -f -n 0 -t sshd -t sshd-session -t sshd-auth >/run/nt-jf.out 2>&1' &
     wait_for 10 ct test -s /run/nt-jf.pid || die "journalctl -f did not start"
     jpid=$(ct cat /run/nt-jf.pid)
     sleep 1

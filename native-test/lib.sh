@@ -78,22 +78,28 @@ packaged_java_opts() {
     "$REPO_DIR/packaging/common/default-java-opts"
 }
 
-# start_prometheus DIR: a real Prometheus with DIR/prometheus.yml, its storage and log in DIR, on
-# 127.0.0.1 at a free port; stopped by PID when the suite ends. Sets PROM_URL and PROM_PID; false
-# (and a failed check) when it is not ready within 60 s.
+# start_prometheus DIR [ARGS...]: a real Prometheus with DIR/prometheus.yml (and ARGS, e.g.
+# --web.config.file), its storage and log in DIR, on 127.0.0.1 at a free port; stopped by PID
+# when the suite ends. Sets PROM_URL (scheme PROM_SCHEME, default http) and PROM_PID; false (and
+# a failed check) when prom_ready PROM_URL does not succeed within 60 s.
 PROM_URL="" PROM_PID=""
 start_prometheus() {
     local dir="$1" port
+    shift
     port="$(free_port)"
-    PROM_URL="http://127.0.0.1:$port"
+    PROM_URL="${PROM_SCHEME:-http}://127.0.0.1:$port"
     prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
-        --web.listen-address="127.0.0.1:$port" --log.level=warn >"$dir/prometheus.log" 2>&1 &
+        --web.listen-address="127.0.0.1:$port" --log.level=warn "$@" >"$dir/prometheus.log" 2>&1 &
     PROM_PID=$!
     on_exit kill_pid "$PROM_PID"
-    wait_for 60 curl -sf --max-time 2 -o /dev/null "$PROM_URL/-/ready" && return 0
+    wait_for 60 prom_ready "$PROM_URL" && return 0
     fail "prometheus starts" "not ready at $PROM_URL: $(tail -5 "$dir/prometheus.log" | tr '\n' ' ')"
     return 1
 }
+
+# prom_ready URL: Prometheus at URL says it is ready. A suite whose Prometheus serves TLS or
+# asks for a password defines its own before start_prometheus.
+prom_ready() { curl -sf --max-time 2 -o /dev/null "$1/-/ready"; }
 
 # exporter_jar: the built jar (builds it when missing).
 exporter_jar() {

@@ -88,7 +88,6 @@ check "unknown path: 404" [ "$(code --cacert ca.crt "${auth[@]}" "https://127.0.
 check "POST: 405" [ "$(code --cacert ca.crt "${auth[@]}" -X POST "$url")" = 405 ]
 
 # --- Prometheus scrapes it (scheme https, tls_config, basic_auth), and serves with the same web.yml
-pport="$(free_port)"
 cat >prometheus.yml <<EOF
 global:
   scrape_interval: 1s
@@ -104,28 +103,22 @@ scrape_configs:
     static_configs:
       - targets: ['127.0.0.1:$port']
 EOF
-prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/prom-data" \
-    --web.listen-address="127.0.0.1:$pport" --web.config.file="$work/web.yml" --log.level=warn \
-    >"$work/prometheus.log" 2>&1 &
-prom_pid=$!
-on_exit kill_pid "$prom_pid"
 prom() { curl -sf --max-time 3 --cacert "$work/ca.crt" -u 'prom:pr0m s3cret' "$@"; }
-if wait_for 60 prom -o /dev/null "https://127.0.0.1:$pport/-/ready"; then
+prom_ready() { prom -o /dev/null "$1/-/ready"; }
+if PROM_SCHEME=https start_prometheus "$work" --web.config.file="$work/web.yml"; then
     pass "prometheus serves with the same web.yml (TLS and basic auth)"
-else
-    fail "prometheus serves with the same web.yml (TLS and basic auth)" "$(tail -3 "$work/prometheus.log" | tr '\n' ' ')"
 fi
-check "prometheus too refuses a wrong password" [ "$(code --cacert ca.crt -u prom:wrong "https://127.0.0.1:$pport/-/ready")" = 401 ]
-query() { prom -G --data-urlencode "query=$1" "https://127.0.0.1:$pport/api/v1/query"; }
+check "prometheus too refuses a wrong password" [ "$(code --cacert ca.crt -u prom:wrong "$PROM_URL/-/ready")" = 401 ]
+query() { prom -G --data-urlencode "query=$1" "$PROM_URL/api/v1/query"; }
 series_seen() { query ssh_num_sessions | grep -q '"remote_ip":"203.0.113.7".*"1"\]'; }
 if wait_for 20 series_seen; then
     pass "Prometheus query API returns ssh_num_sessions{remote_ip=\"203.0.113.7\"} 1, scraped over TLS + basic auth"
 else
-    fail "Prometheus query API returns ssh_num_sessions" "$(query ssh_num_sessions) / targets: $(prom "https://127.0.0.1:$pport/api/v1/targets" | head -c 400)"
+    fail "Prometheus query API returns ssh_num_sessions" "$(query ssh_num_sessions) / targets: $(prom "$PROM_URL/api/v1/targets" | head -c 400)"
 fi
 up_is_1() { query 'up{job="ssh"}' | grep -q '"1"\]'; }
 check "up{job=\"ssh\"} is 1" up_is_1
-kill_pid "$prom_pid"
+kill_pid "$PROM_PID"
 
 # --- rotation: new certificate and key renamed over the old ones, no restart
 served_cn() { curl -sv --max-time 5 --cacert ca.crt "${auth[@]}" -o /dev/null "$url" 2>&1 | sed -n 's/^\*  subject: //p'; }

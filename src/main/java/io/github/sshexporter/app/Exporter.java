@@ -13,6 +13,8 @@ import io.github.sshexporter.metrics.SourceInfo;
 import io.github.sshexporter.sessions.SelectingSessionSource;
 import io.github.sshexporter.sessions.SessionCounter;
 import io.github.sshexporter.sessions.SessionLoop;
+import io.github.sshexporter.sessions.RefreshListener;
+import io.github.sshexporter.sessions.SessionSource;
 import io.github.sshexporter.sessions.CounterFeed;
 import io.github.sshexporter.sessions.SourceMode;
 import io.github.sshexporter.sys.Journal;
@@ -55,6 +57,20 @@ public final class Exporter {
         StartupException(String message) {
             super(message);
         }
+    }
+
+    /**
+     * What the exporter does with each refresh: published, counted and logged. Also what
+     * bench/jmh measures (with {@link #sessionLoop}), so that it measures this path.
+     */
+    static RefreshListener refreshReporter(SessionSource source, SessionMetrics sessions, SessionCounter counter,
+            HealthMetrics health) {
+        return new RefreshReporter(source, sessions, counter, health);
+    }
+
+    /** The session loop as the exporter runs it. */
+    static SessionLoop sessionLoop(SessionSource source, long intervalMillis, RefreshListener reporter, boolean excludeStale) {
+        return new SessionLoop(source, intervalMillis, reporter, Processes::exists, excludeStale, Processes::threadCpuNanos);
     }
 
     /** Runs until SIGTERM or SIGINT. Returns normally on a clean stop. */
@@ -118,9 +134,8 @@ public final class Exporter {
         auth.started(journal == null ? null : journal.state());
         registry.register(new SourceInfo(source::name));
 
-        SessionLoop loop = new SessionLoop(source, intervalMillis,
-                new RefreshReporter(source, sessions, counter, health),
-                Processes::exists, config.sources().excludeStale(), Processes::threadCpuNanos);
+        SessionLoop loop = sessionLoop(source, intervalMillis, refreshReporter(source, sessions, counter, health),
+                config.sources().excludeStale());
         loop.start();
         // Bind only once the first snapshot is published, so that the first scrape is exact.
         loop.awaitFirstRefresh(30, TimeUnit.SECONDS);

@@ -1,10 +1,7 @@
 package io.github.sshexporter.bench;
 
-import io.github.sshexporter.metrics.SessionMetrics;
 import io.github.sshexporter.sessions.RefreshListener;
 import io.github.sshexporter.sessions.SessionLoop;
-import io.github.sshexporter.sessions.UtmpSessionSource;
-import io.github.sshexporter.sys.Processes;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
@@ -15,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Figure 2, server side: the real SessionLoop (inotify, coalescing) over FILE publishing into
- * SessionMetrics; a separate process (utmp_driver) logs a session in and out EVENTS times and says
+ * Figure 2, server side: the exporter's own session loop (inotify, coalescing) and reporter over
+ * FILE (app.Exporter.sessionLoop, through app.BenchWiring); a separate process (utmp_driver) logs a session in and out EVENTS times and says
  * when each pututxline() returned (CLOCK_MONOTONIC, the clock of System.nanoTime). Latency = the
  * moment the publish holding the new value returned minus that. Events are spaced by SPACING_MS.
  *
@@ -31,7 +28,6 @@ public final class Latency {
         String driver = args[1];
         int events = Integer.parseInt(args[2]);
         long spacing = Long.parseLong(args[3]);
-        SessionMetrics metrics = new SessionMetrics(false);
         AtomicLong publishedAt = new AtomicLong();
         AtomicLong publishedCount = new AtomicLong(-1);
         Object lock = new Object();
@@ -39,7 +35,6 @@ public final class Latency {
             @Override
             public void onRefresh(Refresh r) {
                 if (r.changes() != null) {
-                    metrics.publish(r.changes().sessionsByRemote(), r.snapshot().sessions(), true, r.stale());
                     long now = System.nanoTime();
                     synchronized (lock) {
                         publishedAt.set(now);
@@ -54,7 +49,8 @@ public final class Latency {
                 e.printStackTrace();
             }
         };
-        SessionLoop loop = new SessionLoop(UtmpSessionSource.open(file), 15_000, listener, Processes::exists, false);
+        // The exporter's own reporter publishes; this listener only takes the time after it.
+        SessionLoop loop = io.github.sshexporter.app.BenchWiring.utmpLoop(file, listener);
         loop.start();
         loop.awaitFirstRefresh(60, TimeUnit.SECONDS);
         Process p = new ProcessBuilder(driver, file.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();

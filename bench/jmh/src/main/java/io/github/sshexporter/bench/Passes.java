@@ -1,12 +1,6 @@
 package io.github.sshexporter.bench;
 
-import io.github.sshexporter.metrics.HealthMetrics;
-import io.github.sshexporter.metrics.SessionMetrics;
-import io.github.sshexporter.sessions.RefreshListener;
 import io.github.sshexporter.sessions.SessionLoop;
-import io.github.sshexporter.sessions.UtmpSessionSource;
-import io.github.sshexporter.sys.Processes;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
@@ -71,27 +65,9 @@ public final class Passes {
         System.exit(0);
     }
 
-    /** The exporter's refresh path: SessionLoop over the utmp source, publishing to SessionMetrics. */
+    /** The exporter's own session loop and reporter ({@code app.Exporter.sessionLoop}), first read done. */
     static SessionLoop exporterLoop(Path path) throws Exception {
-        PrometheusRegistry registry = new PrometheusRegistry();
-        HealthMetrics health = new HealthMetrics(registry, "bench", "17", "glibc");
-        SessionMetrics metrics = new SessionMetrics(false);
-        registry.register(metrics);
-        RefreshListener listener = new RefreshListener() {
-            @Override
-            public void onRefresh(Refresh r) {
-                if (r.changes() != null) {
-                    metrics.publish(r.changes().sessionsByRemote(), r.snapshot().sessions(), true, r.stale());
-                    health.refreshed(System.currentTimeMillis(), r.nanos(), r.snapshot().recordsRead());
-                }
-            }
-
-            @Override
-            public void onRefreshError(RuntimeException e) {
-                throw e;
-            }
-        };
-        SessionLoop loop = new SessionLoop(UtmpSessionSource.open(path), 15_000, listener, Processes::exists, false);
+        SessionLoop loop = io.github.sshexporter.app.BenchWiring.utmpLoop(path);
         loop.refreshOnce(true);
         return loop;
     }

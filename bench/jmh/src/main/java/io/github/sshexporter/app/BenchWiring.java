@@ -1,0 +1,54 @@
+package io.github.sshexporter.app;
+
+import io.github.sshexporter.metrics.ActivityMetrics;
+import io.github.sshexporter.metrics.HealthMetrics;
+import io.github.sshexporter.metrics.SessionMetrics;
+import io.github.sshexporter.sessions.CounterMode;
+import io.github.sshexporter.sessions.RefreshListener;
+import io.github.sshexporter.sessions.SessionCounter;
+import io.github.sshexporter.sessions.SessionLoop;
+import io.github.sshexporter.sessions.SourceMode;
+import io.github.sshexporter.sessions.UtmpSessionSource;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.nio.file.Path;
+
+/**
+ * The exporter's own session loop for the benchmarks: the metrics, the counter and the reporter
+ * as {@link Exporter#run} makes them (in this package to reach them), for a utmp file without
+ * login logs. Not a copy of the reporter: {@link Exporter#sessionLoop} itself.
+ */
+public final class BenchWiring {
+    private BenchWiring() {}
+
+    public static SessionLoop utmpLoop(Path utmp) throws Exception {
+        return utmpLoop(utmp, null);
+    }
+
+    /** The same, with {@code after} told each refresh once the exporter's reporter has handled it. */
+    public static SessionLoop utmpLoop(Path utmp, RefreshListener after) throws Exception {
+        PrometheusRegistry registry = new PrometheusRegistry();
+        HealthMetrics health = new HealthMetrics(registry, "bench", System.getProperty("java.version"), "glibc");
+        ActivityMetrics activity = new ActivityMetrics(registry);
+        SessionMetrics sessions = new SessionMetrics(false);
+        registry.register(sessions);
+        SessionCounter counter = new SessionCounter(CounterMode.AUTO, false, new CounterReporter(activity, health));
+        counter.sourceChosen(SourceMode.UTMP);
+        counter.loginLogsStarted();
+        UtmpSessionSource source = UtmpSessionSource.open(utmp);
+        RefreshListener reporter = Exporter.refreshReporter(source, sessions, counter, health);
+        RefreshListener listener = after == null ? reporter : new RefreshListener() {
+            @Override
+            public void onRefresh(Refresh r) {
+                reporter.onRefresh(r);
+                after.onRefresh(r);
+            }
+
+            @Override
+            public void onRefreshError(RuntimeException e) {
+                reporter.onRefreshError(e);
+                after.onRefreshError(e);
+            }
+        };
+        return Exporter.sessionLoop(source, 15_000, listener, false);
+    }
+}
