@@ -27,11 +27,6 @@ public final class UtmpxFile {
     private final byte[] nativePath;
     private final UtmpxDecoder decoder;
     private final byte[] record;
-    private static Scan tooLarge(long records, String holds) {
-        return new Scan(Status.TOO_LARGE, 0, records, holds + ", more than the " + MAX_RECORDS
-                + " this exporter reads (not a utmp file?)");
-    }
-
     /**
      * A 64-bit fingerprint of every slot's bytes as the last {@link #scanChanges} pass saw them:
      * a copy of the bytes took a quarter of the small heap the packaged flags give (docs/BENCHMARKS.md).
@@ -219,6 +214,11 @@ public final class UtmpxFile {
         }
         previousSlots = read;
         return new Scan(Status.OK, read, expected, "");
+    }
+
+    private static Scan tooLarge(long records, String holds) {
+        return new Scan(Status.TOO_LARGE, 0, records, holds + ", more than the " + MAX_RECORDS
+                + " this exporter reads (not a utmp file?)");
     }
 
     /**

@@ -175,12 +175,19 @@ public final class UtmpxTail implements AutoCloseable {
     }
 
     private static boolean startsWith(FileChannel c, byte[] prefix) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(prefix.length);
-        int n;
-        do {
-            n = c.read(b, b.position());
-        } while (n > 0 && b.hasRemaining());
-        return !b.hasRemaining() && Arrays.equals(b.array(), prefix);
+        byte[] head = new byte[prefix.length];
+        return readFully(c, head, 0) && Arrays.equals(head, prefix);
+    }
+
+    /** Fills {@code into} from {@code at} on; false when the file ends first. */
+    private static boolean readFully(FileChannel c, byte[] into, long at) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(into);
+        while (b.hasRemaining()) {
+            if (c.read(b, at + b.position()) <= 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Reads the held file to its end, then lets it go; the next file is read from its start. */
@@ -200,14 +207,7 @@ public final class UtmpxTail implements AutoCloseable {
 
     /** Whether the last record read is still where it was (else the file was rewritten). */
     private boolean anchorInPlace() throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(check);
-        long at = offset - record.length;
-        while (b.hasRemaining()) {
-            if (channel.read(b, at + b.position()) <= 0) {
-                return false;
-            }
-        }
-        return Arrays.equals(check, anchor);
+        return readFully(channel, check, offset - record.length) && Arrays.equals(check, anchor);
     }
 
     /** Whole records from the offset to {@code size}; a record being appended right now is read next time. */
