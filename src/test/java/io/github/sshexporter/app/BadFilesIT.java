@@ -46,18 +46,6 @@ class BadFilesIT {
         }
     }
 
-    /** The launcher's DEFAULT_JAVA_OPTS, read by the one script that reads them. */
-    private static List<String> packagedJavaOpts() throws Exception {
-        NativeTools.Result r = NativeTools.run(List.of(Path.of("packaging/common/default-java-opts").toAbsolutePath().toString()));
-        assertEquals(0, r.exitCode(), r.stderr());
-        return Arrays.asList(r.stdout().strip().split("\\s+"));
-    }
-
-    private static List<String> asNobody() {
-        return "root".equals(System.getProperty("user.name"))
-                ? List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups") : List.of();
-    }
-
     private void start(String... extra) throws Exception {
         List<String> args = new ArrayList<>(List.of("-i", "3600", "-f", utmp.toString(), "--source", "utmp"));
         if (Arrays.stream(extra).noneMatch(a -> a.startsWith("--wtmp.file"))) {
@@ -67,7 +55,7 @@ class BadFilesIT {
             args.add("--btmp.file=");
         }
         args.addAll(List.of(extra));
-        exporter = ExporterProcess.startListening(asNobody(), packagedJavaOpts(), args.toArray(String[]::new));
+        exporter = ExporterProcess.startListening(ExporterProcess.asNobodyWhenRoot(), ExporterProcess.packagedJavaOpts(), args.toArray(String[]::new));
     }
 
     /** A real utmp file with one session, renamed over whatever is at the path. */
@@ -173,6 +161,11 @@ class BadFilesIT {
     @Test
     void aFifoIsNotReadAndNeverBlocks() throws Exception {
         assertEquals(0, NativeTools.run(List.of("mkfifo", utmp.toString())).exitCode());
+        expectNotARegularFileThenExact();
+    }
+
+    /** Started on what is at the path: not opened, one line, then exact once the real file is renamed over it. */
+    private void expectNotARegularFileThenExact() throws Exception {
         start();
         expectServingDown("unreadable");
         expectOneLineNoTrace("not a regular file");
@@ -183,11 +176,7 @@ class BadFilesIT {
     @Test
     void aSymlinkToDevZeroIsNotRead() throws Exception {
         Files.createSymbolicLink(utmp, Path.of("/dev/zero"));
-        start();
-        expectServingDown("unreadable");
-        expectOneLineNoTrace("not a regular file");
-        restoreRealFile();
-        expectExactAgain();
+        expectNotARegularFileThenExact();
     }
 
     @Test

@@ -54,13 +54,9 @@ class LoginActivityIT {
     /** The exporter, with btmp made unreadable to it (mode 0600, the exporter not its owner). */
     private void startWithBtmpUnreadable() throws Exception {
         Files.setPosixFilePermissions(btmp, PosixFilePermissions.fromString("rw-------"));
-        List<String> prefix = List.of();
-        if ("root".equals(System.getProperty("user.name"))) {
-            // root reads anything: drop to nobody, as the packaged service runs unprivileged.
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-            prefix = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
-        }
-        start(prefix);
+        // Readable by nobody, whom the exporter runs as when the tests run as root.
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        start(ExporterProcess.asNobodyWhenRoot());
     }
 
     /** The same exporter without login logs: the opened/closed counters then follow utmp snapshots. */

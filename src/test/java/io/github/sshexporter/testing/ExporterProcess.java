@@ -94,6 +94,24 @@ public final class ExporterProcess implements AutoCloseable {
         return p;
     }
 
+    /** The launcher's DEFAULT_JAVA_OPTS, read by the one script that reads them (packaging/common/default-java-opts). */
+    public static List<String> packagedJavaOpts() throws IOException {
+        NativeTools.Result r = NativeTools.run(List.of(Path.of("packaging/common/default-java-opts").toAbsolutePath().toString()));
+        if (r.exitCode() != 0) {
+            throw new AssertionError("packaging/common/default-java-opts: " + r.stderr());
+        }
+        return Arrays.asList(r.stdout().strip().split("\\s+"));
+    }
+
+    /**
+     * A command prefix that runs the exporter as nobody when the tests run as root (root reads
+     * any file; the packaged service runs unprivileged), else none.
+     */
+    public static List<String> asNobodyWhenRoot() {
+        return "root".equals(System.getProperty("user.name"))
+                ? List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups") : List.of();
+    }
+
     public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();

@@ -17,35 +17,8 @@ class WebConfigFuzzTest {
     private static final Path DIR = Path.of("/etc/ssh-exporter");
 
     private static final String[] VALID = {
-        """
-        tls_server_config:
-          cert_file: server.crt
-          key_file: server.key
-        basic_auth_users:
-          alice: $2y$10$mDwo.lAisC94iLAyP81MCesa29IzH37oigHC/42V2pdJlUprsJPze
-        rate_limit:
-          interval: "1s"
-          burst: 20
-        """,
-        """
-        tls_server_config:
-          cert_file: /abs/server.crt
-          key_file: keys/server.key
-          client_auth_type: RequireAndVerifyClientCert
-          client_ca_file: ca.pem
-          client_allowed_sans: [prometheus.example, 192.0.2.1]
-          min_version: TLS12
-          max_version: TLS13
-          cipher_suites:
-            - TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
-          curve_preferences: [CurveP256, X25519]
-          prefer_server_cipher_suites: false
-        http_server_config:
-          http2: false
-          headers:
-            X-Frame-Options: deny
-            Content-Security-Policy: "default-src 'self'"
-        """,
+        WebConfigTest.TOOLKIT_EXAMPLE,
+        WebConfigTest.EVERY_TLS_FIELD,
         "basic_auth_users: {bob: \"$2y$10$hLqFl9jSjoAAy95Z/zw8Ye8wkdMBM8c5Bn1ptYqP/AXyV0.oy0S8m\"}\n",
     };
 

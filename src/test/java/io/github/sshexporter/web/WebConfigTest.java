@@ -19,6 +19,46 @@ class WebConfigTest {
     static final String HASH = "$2y$10$vlfua6dro0dzKEi2OlgKVuNKmXSBUB904OfVzJPThfP7GlxrFq6w.";
     private static final Path DIR = Path.of("/etc/ssh-exporter");
 
+    /** docs/web-config.yml of prometheus/exporter-toolkit, as operators copy it (also a seed of WebConfigFuzzTest). */
+    static final String TOOLKIT_EXAMPLE = """
+        # TLS and basic authentication configuration example.
+        tls_server_config:
+          cert_file: server.crt
+          key_file: server.key
+
+        basic_auth_users:
+          alice: $2y$10$mDwo.lAisC94iLAyP81MCesa29IzH37oigHC/42V2pdJlUprsJPze
+          bob: $2y$10$hLqFl9jSjoAAy95Z/zw8Ye8wkdMBM8c5Bn1ptYqP/AXyV0.oy0S8m
+
+        rate_limit:
+          interval: "1s"
+          burst: 20
+        """;
+
+    /** Every TLS and HTTP field at once (also a seed of WebConfigFuzzTest). */
+    static final String EVERY_TLS_FIELD = """
+        tls_server_config:
+          cert_file: /abs/server.crt
+          key_file: keys/server.key
+          client_auth_type: RequireAndVerifyClientCert
+          client_ca_file: ca.pem
+          client_allowed_sans: [prometheus.example, 192.0.2.1]
+          min_version: TLS13
+          max_version: TLS13
+          cipher_suites:
+            - TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+          curve_preferences: [CurveP256, X25519]
+          prefer_server_cipher_suites: false
+        http_server_config:
+          http2: false
+          headers:
+            X-Frame-Options: deny
+            Strict-Transport-Security: max-age=31536000; includeSubDomains
+            X-Content-Type-Options: nosniff
+            X-XSS-Protection: 1
+            Content-Security-Policy: "default-src 'self'"
+        """;
+
     private static WebConfig parse(String yaml) throws WebConfigException {
         return WebConfig.parse(yaml, DIR, "web.yml");
     }
@@ -40,21 +80,7 @@ class WebConfigTest {
 
     @Test
     void theToolkitsOwnExampleFile() throws Exception {
-        // docs/web-config.yml of prometheus/exporter-toolkit, as operators copy it.
-        WebConfig c = parse("""
-                # TLS and basic authentication configuration example.
-                tls_server_config:
-                  cert_file: server.crt
-                  key_file: server.key
-
-                basic_auth_users:
-                  alice: $2y$10$mDwo.lAisC94iLAyP81MCesa29IzH37oigHC/42V2pdJlUprsJPze
-                  bob: $2y$10$hLqFl9jSjoAAy95Z/zw8Ye8wkdMBM8c5Bn1ptYqP/AXyV0.oy0S8m
-
-                rate_limit:
-                  interval: "1s"
-                  burst: 20
-                """);
+        WebConfig c = parse(TOOLKIT_EXAMPLE);
         assertEquals(DIR.resolve("server.crt"), c.tls().certFile(), "relative to the config file's directory");
         assertEquals(DIR.resolve("server.key"), c.tls().keyFile());
         assertEquals(WebConfig.ClientAuth.NO_CLIENT_CERT, c.tls().clientAuth());
@@ -67,28 +93,7 @@ class WebConfigTest {
 
     @Test
     void everyTlsField() throws Exception {
-        WebConfig c = parse("""
-                tls_server_config:
-                  cert_file: /abs/server.crt
-                  key_file: keys/server.key
-                  client_auth_type: RequireAndVerifyClientCert
-                  client_ca_file: ca.pem
-                  client_allowed_sans: [prometheus.example, 192.0.2.1]
-                  min_version: TLS13
-                  max_version: TLS13
-                  cipher_suites:
-                    - TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
-                  curve_preferences: [CurveP256, X25519]
-                  prefer_server_cipher_suites: false
-                http_server_config:
-                  http2: false
-                  headers:
-                    X-Frame-Options: deny
-                    Strict-Transport-Security: max-age=31536000; includeSubDomains
-                    X-Content-Type-Options: nosniff
-                    X-XSS-Protection: 1
-                    Content-Security-Policy: "default-src 'self'"
-                """);
+        WebConfig c = parse(EVERY_TLS_FIELD);
         WebConfig.Tls t = c.tls();
         assertEquals(Path.of("/abs/server.crt"), t.certFile());
         assertEquals(DIR.resolve("keys/server.key"), t.keyFile());
