@@ -161,7 +161,7 @@ settings_values() {
         [ -n "$shown" ] && [ "$shown" = "$(packaged_java_opts)" ] ||
             { echo "  shown: $shown; launcher: $(packaged_java_opts)" >&2; exit 1; }
         grep -qx '#SSH_EXPORTER_CDS=off' "$DEFAULTS" || { echo "  no #SSH_EXPORTER_CDS=off" >&2; exit 1; }
-        for opt in -Xmx16m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData; do
+        for opt in -Xmx32m -XX:+ExitOnOutOfMemoryError -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData; do
             case " $shown " in *" $opt "*) ;; *) echo "  JAVA_OPTS lacks $opt" >&2; exit 1 ;; esac
         done
     )

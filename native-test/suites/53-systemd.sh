@@ -164,7 +164,7 @@ small_jvm() {
     local rss
     rss=$(status_field VmRSS | awk '{print $1}')
     echo "  main process RSS ${rss} kB" >&2
-    case "$(cmdline)" in *"-Djna.tmpdir=/run/ssh-exporter "*"-Xmx16m"*) ;; *) echo "  cmdline: $(cmdline)" >&2; return 1 ;; esac
+    case "$(cmdline)" in *"-Djna.tmpdir=/run/ssh-exporter "*"-Xmx32m"*) ;; *) echo "  cmdline: $(cmdline)" >&2; return 1 ;; esac
     [ -n "$rss" ] && [ "$rss" -lt 150000 ]
 }
 check service-small-jvm-jna-in-runtime-dir small_jvm

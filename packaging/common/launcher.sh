@@ -25,14 +25,17 @@ set -u
 MIN_JAVA=17
 JAR=${SSH_EXPORTER_JAR:-/usr/share/ssh-exporter/lib/ssh-exporter.jar}
 # Small-footprint JVM flags, each measured in docs/BENCHMARKS.md (figure 5):
-#   heap at most 16 MB, a 2 MB young generation, grown only to keep 10-20% free
-#   (about 8 MB committed with 10,000 sessions; the cap is headroom for load);
+#   heap at most 32 MB, a 2 MB young generation, grown only to keep 10-20% free
+#   (about 8 MB committed with 10,000 sessions; the cap fits every request
+#   thread in a TLS handshake at once); an exhausted heap ends the process
+#   (exit 3, restarted by systemd) instead of leaving a server that answers
+#   nothing;
 #   the serial collector; the client compiler (C1) only, one thread, 8 MB of
 #   code cache, compiling the JDK's and libraries' code after 10x the usual
 #   calls (the exporter's own code as usual: its refresh path stays hot);
 #   small thread stacks and string table; no perf-data file.
 # Kept on one line: bench/ and native-test/ read it from here.
-DEFAULT_JAVA_OPTS="-Xmx16m -Xms4m -Xmn2m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=8m -XX:CompileThresholdScaling=10 -XX:CompileCommand=quiet -XX:CompileCommand=CompileThresholdScaling,io/github/sshexporter/*.*,1.0 -Xss256k -XX:StringTableSize=4096 -XX:-UsePerfData"
+DEFAULT_JAVA_OPTS="-Xmx32m -XX:+ExitOnOutOfMemoryError -Xms4m -Xmn2m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=8m -XX:CompileThresholdScaling=10 -XX:CompileCommand=quiet -XX:CompileCommand=CompileThresholdScaling,io/github/sshexporter/*.*,1.0 -Xss256k -XX:StringTableSize=4096 -XX:-UsePerfData"
 
 die() {
     echo "ssh-exporter: $*" >&2

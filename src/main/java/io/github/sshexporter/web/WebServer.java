@@ -11,11 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -37,8 +33,8 @@ public final class WebServer implements AutoCloseable {
      * Request threads: two stay; more start only while all are busy, up to {@link #MAX_THREADS},
      * and retire after 30 s idle. The JDK server reads a request on a request thread, so a client
      * that trickles its request holds one for up to maxReqTime: the headroom is what lets hundreds
-     * of such clients at once not delay a scrape. A blocked thread costs tens of KB (small stack),
-     * about what a TLS connection's buffers cost anyway, and only while it lasts.
+     * of such clients at once not delay a scrape. A thread inside a TLS handshake holds about 80 KB
+     * of engine buffers while it lasts: the launcher's heap cap fits all of them at once (suite 41).
      */
     public static final int CORE_THREADS = 2;
     public static final int MAX_THREADS = 256;
@@ -177,47 +173,7 @@ public final class WebServer implements AutoCloseable {
         }
     }
 
-    /**
-     * Two threads; more (up to {@link #MAX_THREADS}) are started when all are busy, before any
-     * request waits; then up to {@link #QUEUE} wait; beyond that the connection is closed.
-     */
     private static ThreadPoolExecutor executor() {
-        AtomicInteger n = new AtomicInteger();
-        GrowFirstQueue queue = new GrowFirstQueue(QUEUE);
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(CORE_THREADS, MAX_THREADS, 30, TimeUnit.SECONDS, queue,
-                r -> {
-                    Thread t = new Thread(null, r, "http-" + n.incrementAndGet(), THREAD_STACK_BYTES);
-                    t.setDaemon(true);
-                    return t;
-                },
-                (r, p) -> {
-                    if (p.isShutdown() || !queue.force(r)) {
-                        throw new RejectedExecutionException("request queue full");
-                    }
-                });
-        queue.pool = pool;
-        return pool;
-    }
-
-    private static final class GrowFirstQueue extends LinkedBlockingQueue<Runnable> {
-        private static final long serialVersionUID = 1L;
-        private transient volatile ThreadPoolExecutor pool;
-
-        GrowFirstQueue(int capacity) {
-            super(capacity);
-        }
-
-        @Override
-        public boolean offer(Runnable r) {
-            ThreadPoolExecutor p = pool;
-            if (p != null && p.getPoolSize() < p.getMaximumPoolSize() && p.getActiveCount() >= p.getPoolSize()) {
-                return false; // make the pool start another thread
-            }
-            return super.offer(r);
-        }
-
-        boolean force(Runnable r) {
-            return super.offer(r);
-        }
+        return new RequestPool(CORE_THREADS, MAX_THREADS, QUEUE, THREAD_STACK_BYTES);
     }
 }

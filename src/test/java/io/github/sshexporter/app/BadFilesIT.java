@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Files that are not session databases, given where one is expected, under the packaged JVM
- * flags (a 16 MB heap): each is one log line and a state on {@code /metrics}, never a hang, a
+ * flags (a 32 MB heap): each is one log line and a state on {@code /metrics}, never a hang, a
  * stack trace or an exit, and the exporter is exact again once the real file is back.
  */
 class BadFilesIT {
@@ -131,7 +131,7 @@ class BadFilesIT {
         Files.setPosixFilePermissions(utmp, PosixFilePermissions.fromString("rw-r--r--"));
         start();
         Await.assertEventually(10_000, 10_000, () -> exporter.sessions().values().stream().mapToInt(Integer::intValue).sum(),
-                "every session of a 10,000-record file, in a 16 MB heap");
+                "every session of a 10,000-record file, in the packaged heap");
         assertEquals(1.0, exporter.value("ssh_exporter_source_up"));
         NativeTools.utmp(utmp, "login", "pts/extra", "gina", "203.0.113.9", "203.0.113.9", pid);
         expectServingDown("too_large");
