@@ -194,7 +194,7 @@ Description=ssh-exporter native test ($3)
 After=systemd-logind.service
 
 [Service]
-ExecStart=/usr/bin/java -Djna.tmpdir=/tmp -Xmx32m -jar /opt/ssh-exporter/ssh-exporter.jar --host 127.0.0.1 --port $2 --interval 3600 --source $3
+ExecStart=/usr/bin/java -Djna.tmpdir=/tmp $(packaged_java_opts) -jar /opt/ssh-exporter/ssh-exporter.jar --host 127.0.0.1 --port $2 --interval 3600 --source $3
 DynamicUser=yes
 # btmp is root:utmp 0660, the journal group systemd-journal: the package's unit grants the same
 # groups (read-only under ProtectSystem).
@@ -305,6 +305,60 @@ run_release() {
     fi
     close_all_clients
     step "closed again" ""
+
+    # Churn without leaks: logind sessions coming and going (CHURN of them, 3 at a time, each an
+    # `ssh host true`) leave the exporter's descriptors, threads and RSS where they were after the
+    # first tenth, and every one of them is counted opened and closed.
+    churn_usage() {
+        local pid
+        pid=$(ct systemctl show -p MainPID --value nt-exporter-logind)
+        ct sh -c "echo \$(ls /proc/$pid/fd | wc -l) \$(awk '/^Threads:/ {t=\$2} /^VmRSS:/ {r=\$2} END {print t, r}' /proc/$pid/status)"
+    }
+    churn_batch() {
+        local i pids=()
+        for i in 1 2 3; do
+            "${CT_SSH[@]}" -T "$CT_USER@127.0.0.1" true </dev/null >>"$WORK/clients.log" 2>&1 &
+            pids+=($!)
+        done
+        wait "${pids[@]}"
+    }
+    # Counted from a quiet start: no session of the user left in logind in any state (an earlier
+    # step's client killed mid-login can still be opening). logind's journal is no count to check
+    # against: a run here lost one "New session" line and its "Removed session" line.
+    # (Sessions closing for leftover processes and the user manager's own are not logins.)
+    no_user_sessions() {
+        ct sh -c "for f in /run/systemd/sessions/*; do [ -f \"\$f\" ] || continue
+            grep -qsx 'USER=$CT_USER' \"\$f\" || continue
+            grep -qsx -e 'STATE=closing' -e 'CLASS=manager' -e 'CLASS=manager-early' \"\$f\" || exit 1; done; exit 0"
+    }
+    wait_for 20 no_user_sessions || fail "$rel: churn: logind quiet before the churn" "$(ct sh -c 'grep -l USER= /run/systemd/sessions/*')"
+    local churn=${NT_LOGIND_CHURN:-300} done_n=0 opened0 closed0 tenth end
+    opened0=$(value_of "$URL_LOGIND" 'ssh_sessions_opened_total{type="remote"}')
+    closed0=$(value_of "$URL_LOGIND" 'ssh_sessions_closed_total{type="remote"}')
+    while [ "$done_n" -lt $((churn / 10)) ]; do churn_batch; done_n=$((done_n + 3)); done
+    step "churn: the first tenth closed" ""
+    tenth=$(churn_usage)
+    while [ "$done_n" -lt "$churn" ]; do churn_batch; done_n=$((done_n + 3)); done
+    step "churn: all $done_n closed" ""
+    end=$(churn_usage)
+    wait_for 20 no_user_sessions || fail "$rel: churn: logind quiet after the churn" "$(ct sh -c 'grep -l USER= /run/systemd/sessions/*')"
+    churn_counted() {
+        [ "$(value_of "$URL_LOGIND" 'ssh_sessions_opened_total{type="remote"}')" = "$((opened0 + done_n))" ] &&
+            [ "$(value_of "$URL_LOGIND" 'ssh_sessions_closed_total{type="remote"}')" = "$((closed0 + done_n))" ]
+    }
+    if wait_for 2 churn_counted; then
+        pass "$rel: churn: $done_n sessions counted opened and closed, each once"
+    else
+        journal_of nt-exporter-logind > /tmp/s60-debug-$rel.txt
+        fail "$rel: churn: $done_n sessions counted opened and closed" "opened $(value_of "$URL_LOGIND" 'ssh_sessions_opened_total{type="remote"}') (from $opened0), closed $(value_of "$URL_LOGIND" 'ssh_sessions_closed_total{type="remote"}') (from $closed0)"
+    fi
+    # fds and threads exactly flat; RSS within 4 MB (the heap settling), as LeakIT.
+    read -r fd1 th1 rss1 <<<"$tenth"; read -r fd2 th2 rss2 <<<"$end"
+    if [ -n "$rss2" ] && [ "$fd2" -le "$fd1" ] && [ "$th2" -le "$th1" ] && [ "$rss2" -le $((rss1 + 4096)) ]; then
+        pass "$rel: churn: flat from the first tenth to the end (fds $fd1 -> $fd2, threads $th1 -> $th2, RSS $rss1 -> $rss2 KiB)"
+    else
+        fail "$rel: churn: flat from the first tenth to the end" "fds $fd1 -> $fd2, threads $th1 -> $th2, RSS $rss1 -> $rss2 KiB"
+    fi
 
     # A restart reads the same truth at once (the first scrape is exact).
     ct_ssh 127.0.0.1 -tt 'sleep 300'

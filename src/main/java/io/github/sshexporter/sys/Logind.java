@@ -148,18 +148,30 @@ public final class Logind {
         String user = null;
         int leader = 0;
         long start = 0;
+        // A session that ends between these reads is gone for this listing, not a session with
+        // no leader and no start: that would be a second session, counted opened and closed.
         if (since254) {
             user = since254String(sid);
-            out.setLong(0, 0);
-            if (SdLogin.Since254.sd_session_get_start_time(sid, out) >= 0) {
-                start = out.getLong(0);
+            if (user == null) {
+                return null;
             }
             out.setLong(0, 0);
-            if (SdLogin.Since254.sd_session_get_leader(sid, out) >= 0) {
-                leader = out.getInt(0);
+            int r = SdLogin.Since254.sd_session_get_start_time(sid, out);
+            if (gone(r)) {
+                return null;
             }
+            start = r >= 0 ? out.getLong(0) : 0;
+            out.setLong(0, 0);
+            r = SdLogin.Since254.sd_session_get_leader(sid, out);
+            if (gone(r)) {
+                return null;
+            }
+            leader = r >= 0 ? out.getInt(0) : 0;
         } else {
             Map<String, String> file = sessionFile(id);
+            if (file.isEmpty()) {
+                return null;
+            }
             user = file.get("USER");
             leader = (int) number(file.get("LEADER"));
             start = number(file.get("REALTIME"));
@@ -192,8 +204,12 @@ public final class Logind {
         return result(SdLogin.Since254.sd_session_get_username(sid, out));
     }
 
+    private static boolean gone(int r) {
+        return r == -ENXIO || r == -ENOENT;
+    }
+
     private String result(int r) {
-        if (r == -ENXIO || r == -ENOENT) {
+        if (gone(r)) {
             return null;
         }
         if (r < 0) {
@@ -237,7 +253,8 @@ public final class Logind {
         try {
             return parseEnvFile(Files.readString(SESSIONS_DIR.resolve(id), StandardCharsets.UTF_8));
         } catch (IOException | RuntimeException e) {
-            // Gone (NoSuchFileException) or unreadable: the facts it holds stay unknown.
+            // Gone (NoSuchFileException; the session ended under us) or unreadable (logind writes
+            // them 0644): the caller takes the session as gone for this listing.
             return Map.of();
         }
     }
