@@ -349,7 +349,6 @@ run_release() {
     if wait_for 2 churn_counted; then
         pass "$rel: churn: $done_n sessions counted opened and closed, each once"
     else
-        journal_of nt-exporter-logind > /tmp/s60-debug-$rel.txt
         fail "$rel: churn: $done_n sessions counted opened and closed" "opened $(value_of "$URL_LOGIND" 'ssh_sessions_opened_total{type="remote"}') (from $opened0), closed $(value_of "$URL_LOGIND" 'ssh_sessions_closed_total{type="remote"}') (from $closed0)"
     fi
     # fds and threads exactly flat; RSS within 4 MB (the heap settling), as LeakIT.
