@@ -70,19 +70,20 @@ while time.time() < end:
 print(f"{mode}: held {len(socks)} at the end, opened {opened}")
 PY
 # NT_WEB_HOSTILE=0: the same measurements without hostile connections (a baseline).
-idle_n=${NT_WEB_IDLE:-200} slow_n=${NT_WEB_SLOW:-100}
+idle_n=200 slow_n=100
 [ "${NT_WEB_HOSTILE:-1}" = 0 ] && idle_n=0 slow_n=0
 python3 hold.py idle "$idle_n" 45 "$port" >hold-idle.out 2>&1 &
 hold1=$!; on_exit kill_pid "$hold1"
 python3 hold.py slow-tls "$slow_n" 45 "$port" >hold-slow.out 2>&1 &
 hold2=$!; on_exit kill_pid "$hold2"
-held() { [ "$(ss -Htn state established "( dport = :$port )" | wc -l)" -ge $((idle_n + slow_n)) ]; }
+established() { ss -Htn state established "( dport = :$port )" | wc -l; }
+held() { [ "$(established)" -ge $((idle_n + slow_n)) ]; }
 if [ "$idle_n" = 0 ]; then
     pass "baseline: no hostile connections"
 elif wait_for 10 held; then
     pass "300 hostile connections held open (200 idle, 100 trickling a TLS handshake)"
 else
-    fail "300 hostile connections held open" "only $(ss -Htn state established "( dport = :$port )" | wc -l)"
+    fail "300 hostile connections held open" "only $(established)"
 fi
 
 # Normal scrapes: 200, each a new TLS connection with basic auth, one after the other.
@@ -116,11 +117,11 @@ max_threads=256
 [ "${NT_WEB_HOSTILE:-1}" = 0 ] && max_threads=0
 python3 hold.py slow-tls "$max_threads" 12 "$port" >hold-worst.out 2>&1 &
 hold3=$!; on_exit kill_pid "$hold3"
-held_worst() { [ "$(ss -Htn state established "( dport = :$port )" | wc -l)" -ge "$max_threads" ]; }
+held_worst() { [ "$(established)" -ge "$max_threads" ]; }
 if wait_for 10 held_worst; then
     pass "$max_threads trickling TLS handshakes held at once (every request thread)"
 else
-    fail "$max_threads trickling TLS handshakes held at once" "only $(ss -Htn state established "( dport = :$port )" | wc -l)"
+    fail "$max_threads trickling TLS handshakes held at once" "only $(established)"
 fi
 wait "$hold3" 2>/dev/null
 rss_worst="$(rss)"

@@ -314,18 +314,24 @@ run_release() {
         pid=$(ct systemctl show -p MainPID --value nt-exporter-logind)
         ct sh -c "echo \$(ls /proc/$pid/fd | wc -l) \$(awk '/^Threads:/ {t=\$2} /^VmRSS:/ {r=\$2} END {print t, r}' /proc/$pid/status)"
     }
-    churn_batch() {
-        local i pids=()
-        for i in 1 2 3; do
-            "${CT_SSH[@]}" -T "$CT_USER@127.0.0.1" true </dev/null >>"$WORK/clients.log" 2>&1 &
-            pids+=($!)
+    # churn_until N: `ssh host true` sessions, 3 at a time, until done_n reaches N.
+    churn_until() {
+        local i pids
+        while [ "$done_n" -lt "$1" ]; do
+            pids=()
+            for i in 1 2 3; do
+                "${CT_SSH[@]}" -T "$CT_USER@127.0.0.1" true </dev/null >>"$WORK/clients.log" 2>&1 &
+                pids+=($!)
+            done
+            wait "${pids[@]}"
+            done_n=$((done_n + 3))
         done
-        wait "${pids[@]}"
     }
-    # Counted from a quiet start: no session of the user left in logind in any state (an earlier
-    # step's client killed mid-login can still be opening). logind's journal is no count to check
-    # against: a run here lost one "New session" line and its "Removed session" line.
-    # (Sessions closing for leftover processes and the user manager's own are not logins.)
+    remote_total() { value_of "$URL_LOGIND" "ssh_sessions_$1_total{type=\"remote\"}"; }
+    # Counted from a quiet start: no login session of the user left in logind (an earlier step's
+    # client killed mid-login can still be opening; sessions closing for leftover processes and
+    # the user manager's own are no logins). logind's journal is no count to check against: a run
+    # here lost one "New session" line and its "Removed session" line.
     no_user_sessions() {
         ct sh -c "for f in /run/systemd/sessions/*; do [ -f \"\$f\" ] || continue
             grep -qsx 'USER=$CT_USER' \"\$f\" || continue
@@ -333,23 +339,22 @@ run_release() {
     }
     wait_for 20 no_user_sessions || fail "$rel: churn: logind quiet before the churn" "$(ct sh -c 'grep -l USER= /run/systemd/sessions/*')"
     local churn=${NT_LOGIND_CHURN:-300} done_n=0 opened0 closed0 tenth end
-    opened0=$(value_of "$URL_LOGIND" 'ssh_sessions_opened_total{type="remote"}')
-    closed0=$(value_of "$URL_LOGIND" 'ssh_sessions_closed_total{type="remote"}')
-    while [ "$done_n" -lt $((churn / 10)) ]; do churn_batch; done_n=$((done_n + 3)); done
+    opened0=$(remote_total opened)
+    closed0=$(remote_total closed)
+    churn_until $((churn / 10))
     step "churn: the first tenth closed" ""
     tenth=$(churn_usage)
-    while [ "$done_n" -lt "$churn" ]; do churn_batch; done_n=$((done_n + 3)); done
+    churn_until "$churn"
     step "churn: all $done_n closed" ""
     end=$(churn_usage)
     wait_for 20 no_user_sessions || fail "$rel: churn: logind quiet after the churn" "$(ct sh -c 'grep -l USER= /run/systemd/sessions/*')"
     churn_counted() {
-        [ "$(value_of "$URL_LOGIND" 'ssh_sessions_opened_total{type="remote"}')" = "$((opened0 + done_n))" ] &&
-            [ "$(value_of "$URL_LOGIND" 'ssh_sessions_closed_total{type="remote"}')" = "$((closed0 + done_n))" ]
+        [ "$(remote_total opened)" = "$((opened0 + done_n))" ] && [ "$(remote_total closed)" = "$((closed0 + done_n))" ]
     }
     if wait_for 2 churn_counted; then
         pass "$rel: churn: $done_n sessions counted opened and closed, each once"
     else
-        fail "$rel: churn: $done_n sessions counted opened and closed" "opened $(value_of "$URL_LOGIND" 'ssh_sessions_opened_total{type="remote"}') (from $opened0), closed $(value_of "$URL_LOGIND" 'ssh_sessions_closed_total{type="remote"}') (from $closed0)"
+        fail "$rel: churn: $done_n sessions counted opened and closed" "opened $(remote_total opened) (from $opened0), closed $(remote_total closed) (from $closed0)"
     fi
     # fds and threads exactly flat; RSS within 4 MB (the heap settling), as LeakIT.
     read -r fd1 th1 rss1 <<<"$tenth"; read -r fd2 th2 rss2 <<<"$end"

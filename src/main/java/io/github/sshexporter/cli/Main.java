@@ -16,9 +16,9 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        // An Error (a JNA linkage fault; under the packaged flags an OutOfMemoryError exits the JVM
-        // before this runs) that ends one of the two reading threads
-        // must end the process: otherwise HTTP would go on serving frozen values. Exit 1 lets
+        // An Error (a JNA linkage fault; an OutOfMemoryError exits the JVM before this runs under
+        // the packaged flags) that ends one of the two reading threads must end the process:
+        // otherwise HTTP would go on serving frozen values. Exit 1 lets
         // systemd's Restart=on-failure bring a fresh exporter back. An HTTP worker that dies is
         // replaced by its pool: one line, and the exporter stays up for the next scrape.
         Thread.setDefaultUncaughtExceptionHandler((thread, error) -> {

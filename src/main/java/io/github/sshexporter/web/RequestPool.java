@@ -2,6 +2,7 @@ package io.github.sshexporter.web;
 
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,7 +46,7 @@ final class RequestPool extends ThreadPoolExecutor {
         return unfinished.get();
     }
 
-    private static java.util.concurrent.ThreadFactory threads(long stackBytes) {
+    private static ThreadFactory threads(long stackBytes) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
             Thread t = new Thread(null, r, "http-" + n.incrementAndGet(), stackBytes);

@@ -93,7 +93,7 @@ public final class WebServer implements AutoCloseable {
     public static WebServer start(List<ListenAddress> addresses, String telemetryPath, PrometheusRegistry registry,
             WebConfigSource config, String name, String version) throws IOException {
         applyLimits();
-        WebServer web = new WebServer(executor());
+        WebServer web = new WebServer(new RequestPool(CORE_THREADS, MAX_THREADS, QUEUE, THREAD_STACK_BYTES));
         WebHandler handler = new WebHandler(config, telemetryPath, new MetricsHandler(registry), name, version);
         SwitchingSslContext ssl = config.tlsEnabled() ? new SwitchingSslContext(config::tls) : null;
         try {
@@ -171,9 +171,5 @@ public final class WebServer implements AutoCloseable {
                 jdkLogger.setLevel(Level.OFF);
             }
         }
-    }
-
-    private static ThreadPoolExecutor executor() {
-        return new RequestPool(CORE_THREADS, MAX_THREADS, QUEUE, THREAD_STACK_BYTES);
     }
 }
