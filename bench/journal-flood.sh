@@ -59,6 +59,16 @@ rss() { ct awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 # rss_part PID FIELD: RssAnon (the heap, code, malloc) or RssFile (mapped files: the jar, the
 # libraries, and the journal files sd-journal maps), in KiB.
 rss_part() { ct awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
+# thread_cpu PID: "JOURNAL HTTP" clock ticks used so far by the exporter's journal thread and by
+# the threads that serve HTTP (http-N, HTTP-Dispatcher): the bench's own scrapes are not the
+# flood's cost, and are reported apart.
+thread_cpu() {
+    ct sh -c "cat /proc/$1/task/*/stat" 2>/dev/null | awk '{
+        comm = substr($0, index($0, "(") + 1); comm = substr(comm, 1, length(comm) - length(substr(comm, index(comm, ") "))))
+        n = split(substr($0, index($0, ") ") + 2), f, " "); t = f[12] + f[13]
+        if (comm == "journal") j += t; else if (comm ~ /^http-[0-9]+$/ || comm == "HTTP-Dispatcher") h += t
+    } END { print j + 0, h + 0 }'
+}
 ticks=$(getconf CLK_TCK)
 secs() { awk -v t="$1" -v h="$ticks" 'BEGIN { printf "%.2f", t / h }'; }
 
@@ -74,7 +84,7 @@ secs() { awk -v t="$1" -v h="$ticks" 'BEGIN { printf "%.2f", t / h }'; }
 } | tee -a "$out"
 
 one_run() { # RUN MODE (journal|baseline)
-    local run="$1" mode="$2" args="$ARGS_BASE" pid jpid e0 e1 j0 j1 r0 r1 a0 a1 f0 f1 c0 t0 t1 pc0 pc1 lines
+    local run="$1" mode="$2" args="$ARGS_BASE" pid jpid e0 e1 j0 j1 r0 r1 a0 a1 f0 f1 c0 t0 t1 pc0 pc1 lines th0 th1
     [ "$mode" = baseline ] && args="$args --no-collector.auth"
     ct sed -i "s|^ARGS=.*|ARGS=\"$args\"|" /etc/default/ssh-exporter
     ct systemctl restart ssh-exporter.service
@@ -98,7 +108,7 @@ one_run() { # RUN MODE (journal|baseline)
     sleep 1
     c0=$(failed_total); pc0=$(val "$(page)" process_cpu_seconds_total)
     a0=$(rss_part "$pid" RssAnon) f0=$(rss_part "$pid" RssFile)
-    r0=$(rss "$pid") e0=$(cpu "$pid") j0=$(cpu "$jpid") t0=$(now_ms)
+    r0=$(rss "$pid") th0=$(thread_cpu "$pid") e0=$(cpu "$pid") j0=$(cpu "$jpid") t0=$(now_ms)
     flood_sshd "$N" "$FLOOD_RATE" "b$run$mode" 2>/dev/null || die "the flood failed"
     # The exporter has counted every line (journal mode), and journalctl has printed every line
     # or has printed nothing new for 5 s (it was seen to stop short of the flood: its count is
@@ -107,7 +117,7 @@ one_run() { # RUN MODE (journal|baseline)
     jlines() { ct grep -c "Failed password for invalid user b$run$mode" /run/nt-jf.out; }
     exporter_done() { [ "$mode" = baseline ] || [ "$(failed_total)" = $((c0 + N)) ]; }
     wait_for 120 exporter_done || die "run $run $mode: the exporter counted $(( $(failed_total) - c0 )) of $N"
-    t1=$(now_ms) e1=$(cpu "$pid") pc1=$(val "$(page)" process_cpu_seconds_total)
+    t1=$(now_ms) e1=$(cpu "$pid") th1=$(thread_cpu "$pid") pc1=$(val "$(page)" process_cpu_seconds_total)
     for _ in $(seq 240); do
         lines=$(jlines)
         [ "$lines" = "$N" ] && break
@@ -118,6 +128,8 @@ one_run() { # RUN MODE (journal|baseline)
     ct kill "$jpid"
     echo "flood run=$run mode=$mode lines=$N seconds=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) / 1000 }')" \
         "exporter_cpu_s=$(secs $((e1 - e0))) journalctl_cpu_s=$(secs $((j1 - j0)))" \
+        "exporter_journal_thread_cpu_s=$(secs $(( ${th1% *} - ${th0% *} ))) exporter_http_cpu_s=$(secs $(( ${th1#* } - ${th0#* } )))" \
+        "exporter_cpu_without_http_s=$(secs $(( e1 - e0 - (${th1#* } - ${th0#* }) )))" \
         "exporter_process_cpu_seconds=$(awk -v a="$pc0" -v b="$pc1" 'BEGIN { printf "%.2f", b - a }')" \
         "rss_before_kb=$r0 rss_after_kb=$r1 anon_before_kb=$a0 anon_after_kb=$a1 file_before_kb=$f0 file_after_kb=$f1" \
         "counted=$(( $(failed_total) - c0 )) journalctl_printed=$lines" | tee -a "$out"
@@ -141,8 +153,10 @@ for mode in ("journal", "baseline"):
         continue
     med = lambda k: statistics.median(float(r[k]) for r in rs)
     print("median mode=%s runs=%d exporter_cpu_s=%.2f journalctl_cpu_s=%.2f exporter_process_cpu_seconds=%.2f "
+          "exporter_journal_thread_cpu_s=%.2f exporter_http_cpu_s=%.2f exporter_cpu_without_http_s=%.2f "
           "rss_before_kb=%.0f rss_after_kb=%.0f rss_growth_kb=%.0f anon_growth_kb=%.0f file_growth_kb=%.0f" % (
               mode, len(rs), med("exporter_cpu_s"), med("journalctl_cpu_s"), med("exporter_process_cpu_seconds"),
+              med("exporter_journal_thread_cpu_s"), med("exporter_http_cpu_s"), med("exporter_cpu_without_http_s"),
               med("rss_before_kb"), med("rss_after_kb"),
               statistics.median(float(r["rss_after_kb"]) - float(r["rss_before_kb"]) for r in rs),
               statistics.median(float(r["anon_after_kb"]) - float(r["anon_before_kb"]) for r in rs),

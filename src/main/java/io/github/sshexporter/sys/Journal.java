@@ -1,7 +1,10 @@
 package io.github.sshexporter.sys;
 
 import com.sun.jna.Memory;
+import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Collection;
@@ -41,6 +44,10 @@ public final class Journal implements AutoCloseable {
     private final WakeablePoll poll;
     private final Memory data = new Memory(8);
     private final Memory length = new Memory(8);
+    // Read through buffers over the same memory: no JNI call per field read (the Memory getters
+    // make one each). A pointer and a size_t are 4 bytes on 32-bit systems.
+    private final ByteBuffer dataView = data.getByteBuffer(0, 8).order(ByteOrder.nativeOrder());
+    private final ByteBuffer lengthView = length.getByteBuffer(0, 8).order(ByteOrder.nativeOrder());
     private final Memory timeout = new Memory(8);
     private final Memory usage = new Memory(8);
     // The field names in native memory once: a byte[] argument is copied in on every call.
@@ -147,23 +154,30 @@ public final class Journal implements AutoCloseable {
 
     /** Hands over the entries appended since the last call, at most {@link #MAX_BATCH}. */
     public Batch read(Consumer<Entry> sink) {
+        // The work per entry is a method of its own: this method runs once per batch, too rarely
+        // for the JIT to compile its loop, while readOne runs once per entry and is compiled early.
         int n = 0;
         while (n < MAX_BATCH) {
-            int r = SdJournal.sd_journal_next(journal);
-            if (r < 0) {
+            int r = readOne(sink);
+            if (r <= 0) {
                 return new Batch(n, false, -r);
             }
-            if (r == 0) {
-                return new Batch(n, false, 0);
-            }
             n++;
-            String message = message();
-            if (message == null) {
-                continue;
-            }
-            sink.accept(new Entry(uid(), message));
         }
         return new Batch(n, true, 0);
+    }
+
+    /** Moves to the next entry and hands it over: 1, or 0 at the end, or -errno. */
+    private int readOne(Consumer<Entry> sink) {
+        int r = SdJournal.sd_journal_next(journal);
+        if (r <= 0) {
+            return r;
+        }
+        String message = message();
+        if (message != null) {
+            sink.accept(new Entry(uid(), message));
+        }
+        return 1;
     }
 
     /** A uid as journald writes it (decimal), -1 when absent or malformed: never 0 (root) by mistake. */
@@ -204,7 +218,7 @@ public final class Journal implements AutoCloseable {
         if (p == null) {
             return null;
         }
-        int take = (int) Math.min(length.getLong(0) - skip, MAX_MESSAGE_BYTES);
+        int take = (int) Math.min(fieldLength() - skip, MAX_MESSAGE_BYTES);
         p.read(skip, messageBytes, 0, take);
         return new String(messageBytes, 0, take, StandardCharsets.UTF_8);
     }
@@ -216,7 +230,7 @@ public final class Journal implements AutoCloseable {
         if (p == null) {
             return -1;
         }
-        long len = length.getLong(0) - skip;
+        long len = fieldLength() - skip;
         if (len > uidBytes.length) {
             return -1;
         }
@@ -230,8 +244,17 @@ public final class Journal implements AutoCloseable {
         if (SdJournal.sd_journal_get_data(journal, name, data, length) < 0) {
             return null;
         }
-        Pointer p = data.getPointer(0);
-        return p == null || length.getLong(0) < skip ? null : p;
+        long address = word(dataView, Native.POINTER_SIZE);
+        return address == 0 || fieldLength() < skip ? null : new Pointer(address);
+    }
+
+    /** The length sd_journal_get_data set (a size_t). */
+    private long fieldLength() {
+        return word(lengthView, Native.SIZE_T_SIZE);
+    }
+
+    private static long word(ByteBuffer view, int size) {
+        return size == 8 ? view.getLong(0) : view.getInt(0) & 0xffffffffL;
     }
 
     /**
