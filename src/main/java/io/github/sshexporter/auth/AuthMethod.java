@@ -11,6 +11,9 @@ public enum AuthMethod {
     /** Anything else: a method of a later release or a vendor patch, or (in {@code Failed}) any text a client sent. */
     OTHER("other");
 
+    /** values() copies its array on every call: this runs once per journal line. */
+    private static final AuthMethod[] ALL = values();
+
     private final String label;
 
     AuthMethod(String label) {
@@ -39,7 +42,7 @@ public enum AuthMethod {
         if (name.equals("publickey-hostbound-v00@openssh.com")) {
             return PUBLICKEY;
         }
-        for (AuthMethod method : values()) {
+        for (AuthMethod method : ALL) {
             if (method != OTHER && method.label.equals(name)) {
                 return method;
             }
