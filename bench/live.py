@@ -97,45 +97,6 @@ def copy(name):
 
 # --- 7. start-up, 4. idle, 5. memory, 6. scrape: one exporter on the 10,000-session file
 u10k = copy(BIG)
-# The packaged launcher, for the start-up figures with and without its class-data sharing archive
-# (kept in WORK/cds, as the service keeps it in its CacheDirectory).
-LAUNCHER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "packaging", "common", "launcher.sh")
-CDS_DIR = os.path.join(WORK, "cds")
-
-
-def launcher_env(cds):
-    return dict(os.environ, SSH_EXPORTER_JAR=JAR, JAVA_OPTS=" ".join(JAVA_OPTS),
-                **({"CACHE_DIRECTORY": CDS_DIR} if cds else {"SSH_EXPORTER_CDS": "off"}))
-
-
-class LauncherExporter(Exporter):
-    """The exporter started by the packaged launcher, with its archive (cds=True) or SSH_EXPORTER_CDS=off."""
-    def __init__(self, utmp, extra, cds):
-        self.port = free_port()
-        self.t0 = time.monotonic_ns()
-        self.p = subprocess.Popen(["sh", LAUNCHER, "-H", "127.0.0.1", "-p", str(self.port), "-f", utmp, "--btmp.file=",
-                                   *extra], env=launcher_env(cds), stdout=subprocess.DEVNULL,
-                                  stderr=open(os.path.join(WORK, "exporter.log"), "a"))
-        self.c = None
-
-
-# 7 with the packaged launcher, with its class-data sharing archive and without (SSH_EXPORTER_CDS=off),
-# alternating. The archive is made first, as on a service's first start (launcher --version: the dump,
-# its check, and one JVM start for the version).
-shutil.rmtree(CDS_DIR, ignore_errors=True); os.makedirs(CDS_DIR, mode=0o700)
-t = time.monotonic_ns()
-made = subprocess.run(["sh", LAUNCHER, "--version"], env=launcher_env(True), capture_output=True, text=True)
-out["cds_make_ms"] = (time.monotonic_ns() - t) / 1e6
-if "made the class-data sharing archive" not in made.stderr:
-    raise SystemExit("the launcher made no class-data sharing archive: " + made.stderr.strip())
-lstarts = {"cds": [], "off": []}
-for i in range(5 if SCALE >= 1 else 1):
-    for v in lstarts:
-        e = LauncherExporter(u10k, ["--wtmp.file="], v == "cds")
-        up = e.wait_up(lambda t: len(series(t)) == ADDRS)
-        lstarts[v].append((up - e.t0) / 1e6)
-        e.stop()
-out["startup_launcher_cds_ms"] = med(lstarts["cds"]); out["startup_launcher_nocds_ms"] = med(lstarts["off"])
 starts = []
 for i in range(3 if SCALE >= 1 else 1):
     e = Exporter(u10k, ["--wtmp.file="])

@@ -4,10 +4,7 @@ scrapes, under several JAVA_OPTS side by side (same run, same file), plus a Nati
 summary for one of them.
 
 Usage: memory.py JAR WORKDIR BIG ADDRESSES SCRAPES [NAME=JAVA_OPTS[ -- EXPORTER ARGS] ...]   (prints one JSON object)
-JAVA_OPTS may start with "ENV:VAR=VALUE " (an environment variable for the JVM), or with "LAUNCHER:cds " or
-"LAUNCHER:off ": the exporter is then started by the packaged launcher (packaging/common/launcher.sh) with
-these JAVA_OPTS, with its class-data sharing archive (made beforehand in WORKDIR/cds, as on the service's
-first start) or with SSH_EXPORTER_CDS=off.
+JAVA_OPTS may start with "ENV:VAR=VALUE " (an environment variable for the JVM).
 """
 import http.client, json, os, re, shutil, socket, subprocess, sys, time
 
@@ -15,26 +12,15 @@ JAR, WORK, BIG, ADDRS, SCRAPES = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.
 PKG = os.environ.get("BENCH_JAVA_OPTS") or subprocess.check_output([os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "packaging", "common", "default-java-opts")], text=True).strip()
 variants = dict(a.split("=", 1) for a in sys.argv[6:]) or {"packaging": PKG}
-LAUNCHER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "packaging", "common", "launcher.sh")
 
 
-def run(opts, env_extra=None, nmt=False, launcher=None):
+def run(opts, env_extra=None, nmt=False):
     opts, _, args = opts.partition(" -- ")
     s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
     f = os.path.join(WORK, BIG + ".mem"); shutil.copyfile(os.path.join(WORK, BIG), f)
     env = dict(os.environ, **(env_extra or {}))
     exporter_args = ["-H", "127.0.0.1", "-p", str(port), "-f", f, "--wtmp.file=", "--btmp.file=", *args.split()]
     cmd = ["java", *opts.split(), *(["-XX:NativeMemoryTracking=summary"] if nmt else []), "-jar", JAR, *exporter_args]
-    if launcher:
-        cache = os.path.join(WORK, "cds")
-        os.makedirs(cache, mode=0o700, exist_ok=True)
-        env.update(SSH_EXPORTER_JAR=JAR, JAVA_OPTS=opts.strip())
-        env.update({"CACHE_DIRECTORY": cache} if launcher == "cds" else {"SSH_EXPORTER_CDS": "off"})
-        if launcher == "cds":  # the archive exists before the measured start, as after a service's first start
-            made = subprocess.run(["sh", LAUNCHER, "--version"], env=env, capture_output=True, text=True)
-            if made.returncode != 0 or "starting without" in made.stderr:
-                raise SystemExit("launcher: " + made.stderr.strip())
-        cmd = ["sh", LAUNCHER, *exporter_args]
     p = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     c = None
     end = time.monotonic() + 60
@@ -70,10 +56,7 @@ for name, opts in variants.items():
     if opts.startswith("ENV:"):
         e, opts = opts[4:].split(" ", 1)
         env = dict([e.split("=", 1)])
-    launcher = None
-    if opts.startswith("LAUNCHER:"):
-        launcher, _, opts = opts[9:].partition(" ")
-    res[name] = run(opts, env, launcher=launcher)
+    res[name] = run(opts, env)
 for name in [n for n in variants if n == "packaging"]:
     res["nmt_" + name] = run(variants[name], nmt=True)
 print(json.dumps(res))

@@ -60,9 +60,6 @@ if live:
            f"| 5. RSS after {m['after_scrapes']} scrapes, big file | {m['rss_mb']} MB | - |",
            f"| 6. scrape /metrics, {s['bytes']} bytes | median {s['metrics_ms']:.2f} ms (p99 {s['metrics_p99_ms']:.2f}); gzip {s['gzip_bytes']} bytes, {s['gzip_ms']:.2f} ms | /-/healthy {s['healthy_ms']:.2f} ms |",
            f"| 7. start-up to first correct /metrics | {live['startup_ms']:.0f} ms | `java -version` {live['jvm_version_ms']:.0f} ms |",
-           *([f"| 7. the same through the packaged launcher, with its AppCDS archive | {live['startup_launcher_cds_ms']:.0f} ms | "
-              f"launcher, SSH_EXPORTER_CDS=off: {live['startup_launcher_nocds_ms']:.0f} ms; making the archive (first start only): "
-              f"{live['cds_make_ms']:.0f} ms |"] if "startup_launcher_cds_ms" in live else []),
            "", "Threads at idle: " + ", ".join(i["threads"]) + "."]
 vs = next((json.loads(l[6:]) for l in lines if l.startswith("vsold ")), None)
 if vs:
@@ -117,15 +114,8 @@ if live:
     rows.append(("3. logins seen by ssh_sessions_opened_total", "report", f"{c['opened_seen']:.0f} of {c['logins']} ({c['counter_source']})", "-"))
     rows.append((f"4. idle {i['seconds']:.0f} s", "< 0.1 s CPU", f"{i['cpu_s']} s, {len(i['threads'])} threads", yes(i["cpu_s"] < 0.1)))
     rows.append(("5. RSS, big file, after 10,000+ scrapes, packaging JAVA_OPTS", "<= 48 MB", f"{m_rss} MB" if (m_rss := live['memory']['rss_mb']) else "-", yes(live["memory"]["rss_mb"] <= 48)))
-    cds_mem = (mem or {}).get("packaging, launcher with its AppCDS archive")
-    if cds_mem:
-        rows.append(("5. RSS, the same, packaged launcher with its AppCDS archive (figure 5 table)", "<= 48 MB",
-                     f"{cds_mem['rss_mb']} MB", yes(cds_mem["rss_mb"] <= 48)))
     rows.append(("6. scrape, 1,000 series", "report", f"median {s['metrics_ms']:.2f} ms, {s['bytes']} B; gzip {s['gzip_ms']:.2f} ms, {s['gzip_bytes']} B (/-/healthy {s['healthy_ms']:.2f} ms)", "-"))
     rows.append(("7. start-up to first correct /metrics, big file", "report", f"{live['startup_ms']:.0f} ms (java -version {live['jvm_version_ms']:.0f} ms)", "-"))
-    if "startup_launcher_cds_ms" in live:
-        rows.append(("7. the same, packaged launcher with AppCDS", "report", f"{live['startup_launcher_cds_ms']:.0f} ms "
-                     f"(without the archive {live['startup_launcher_nocds_ms']:.0f} ms; archive made once in {live['cds_make_ms']:.0f} ms)", "-"))
 md += ["", "### Targets (issue #7), judged on this run", "", "| figure | target | measured | met? |", "|---|---|---|---|"]
 md += [f"| {a} | {b} | {c_} | {d_} |" for a, b, c_, d_ in rows]
 text = open(doc).read()

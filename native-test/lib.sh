@@ -142,3 +142,12 @@ start_exporter() {
     EXPORTER_PID=$!
     on_exit kill_pid "$EXPORTER_PID"
 }
+
+# series_of: the ssh_num_sessions samples of an exposition page (text or OpenMetrics) on stdin,
+# as "remote_ip=value ..." sorted, "" for none.
+series_of() {
+    awk '/^ssh_num_sessions[{ ]/ {
+            ip = "?"; if (match($0, /remote_ip="[^"]*"/)) ip = substr($0, RSTART + 11, RLENGTH - 12)
+            v = $0; sub(/^[^}]*\} */, "", v); split(v, f, " "); print ip "=" f[1] + 0 }' \
+        | LC_ALL=C sort | paste -sd' '
+}

@@ -216,14 +216,6 @@ metric_state() {
     echo "$page" | series_of
 }
 
-# series_of: ssh_num_sessions samples of an exposition page (text or OpenMetrics) on stdin, in
-# metric_state's form.
-series_of() {
-    awk '/^ssh_num_sessions[{ ]/ {
-            ip = "?"; if (match($0, /remote_ip="[^"]*"/)) ip = substr($0, RSTART + 11, RLENGTH - 12)
-            v = $0; sub(/^[^}]*\} */, "", v); split(v, f, " "); print ip "=" f[1] + 0 }' \
-        | LC_ALL=C sort | paste -sd' '
-}
 
 # metric_value NAME: the value of an unlabelled sample, e.g. ssh_exporter_source_up.
 metric_value() {

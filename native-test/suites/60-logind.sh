@@ -35,11 +35,7 @@ javac -d "$WORK/dump" -cp "$JAR" "$NATIVE_TEST_DIR/java/LogindDump.java" \
 series() {
     local page
     page="$(curl -sf --max-time 2 "$1/metrics")" || { echo "(scrape failed)"; return 0; }
-    echo "$page" | awk '
-        /^ssh_num_sessions[{ ]/ {
-            ip = "?"; if (match($0, /remote_ip="[^"]*"/)) ip = substr($0, RSTART + 11, RLENGTH - 12)
-            v = $0; sub(/^[^}]*\} */, "", v); split(v, f, " "); print ip "=" f[1] + 0 }' \
-        | LC_ALL=C sort | paste -sd' '
+    echo "$page" | series_of
 }
 # source_of URL: the source label of ssh_exporter_source_info.
 source_of() {

@@ -5,9 +5,4 @@ if [ -d /run/systemd/system ]; then
         systemctl try-restart ssh-exporter.service >/dev/null 2>&1 || :
     fi
 fi
-# After an erase: the unit's CacheDirectory= (the class-data sharing archive; a
-# link to /var/cache/private/ssh-exporter under DynamicUser=yes).
-if [ "$1" -eq 0 ]; then
-    rm -rf /var/cache/ssh-exporter /var/cache/private/ssh-exporter
-fi
 exit 0

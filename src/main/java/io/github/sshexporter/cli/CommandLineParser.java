@@ -88,7 +88,7 @@ public final class CommandLineParser {
                     .get())
             .addOption(Option.builder().longOpt("log.format").hasArg().argName("FORMAT")
                     .desc("Log line format on stderr: logfmt or json (default logfmt).").get())
-            .addOption(Option.builder().longOpt("source").hasArg().argName("auto|utmp|logind")
+            .addOption(Option.builder().longOpt("source").hasArg().argName(SourceMode.labels().replace(", ", "|"))
                     .desc("Where sessions come from (default " + Config.DEFAULT_SOURCE.label() + "). utmp: the --file. "
                             + "logind: systemd-logind through libsystemd (for hosts without utmp, such as Debian 13); "
                             + "it counts sshd's sessions and local console and desktop logins. auto: the --file when "
@@ -228,7 +228,7 @@ public final class CommandLineParser {
         }
         SourceMode mode = SourceMode.parse(text);
         if (mode == null) {
-            throw new UsageException("--source '" + text + "' is not one of auto, utmp, logind");
+            throw new UsageException("--source '" + text + "' is not one of " + SourceMode.labels());
         }
         return mode;
     }

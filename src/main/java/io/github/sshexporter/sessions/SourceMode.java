@@ -1,6 +1,8 @@
 package io.github.sshexporter.sessions;
 
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 /** Which session source the user asked for ({@code --source}). */
 public enum SourceMode {
@@ -14,6 +16,11 @@ public enum SourceMode {
     /** The flag's spelling: {@code auto}, {@code utmp}, {@code logind}. */
     public String label() {
         return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Every spelling, for help and error texts: {@code auto, utmp, logind}. */
+    public static String labels() {
+        return Arrays.stream(values()).map(SourceMode::label).collect(Collectors.joining(", "));
     }
 
     /** The mode a flag value names, or null. */
