@@ -65,7 +65,7 @@ rss_part() { ct awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
 thread_cpu() {
     ct sh -c "cat /proc/$1/task/*/stat" 2>/dev/null | awk '{
         comm = substr($0, index($0, "(") + 1); comm = substr(comm, 1, length(comm) - length(substr(comm, index(comm, ") "))))
-        n = split(substr($0, index($0, ") ") + 2), f, " "); t = f[12] + f[13]
+        split(substr($0, index($0, ") ") + 2), f, " "); t = f[12] + f[13]
         if (comm == "journal") j += t; else if (comm ~ /^http-[0-9]+$/ || comm == "HTTP-Dispatcher") h += t
     } END { print j + 0, h + 0 }'
 }

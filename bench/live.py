@@ -5,7 +5,9 @@ Usage: live.py JAR WORKDIR DRIVER SCALE BIG ADDRESSES   (SCALE: 1 = full run, sm
 Prints one JSON object with every figure. Timestamps are CLOCK_MONOTONIC (time.monotonic_ns),
 the clock the driver prints after each pututxline().
 """
-import gzip, http.client, json, os, re, shutil, socket, subprocess, sys, time
+import gzip, http.client, json, os, re, shutil, subprocess, sys, time
+
+from benchlib import free_port, med, pct
 
 JAR, WORK, DRIVER, SCALE = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
 BIG, ADDRS = sys.argv[5], int(sys.argv[6])  # the big fixture and its address count
@@ -18,10 +20,6 @@ def packaged_java_opts():
 JAVA_OPTS = os.environ.get("BENCH_JAVA_OPTS", packaged_java_opts()).split()
 TICK = os.sysconf("SC_CLK_TCK")
 out = {}
-
-
-def free_port():
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
 
 
 def cpu_s(pid):
@@ -81,14 +79,6 @@ def series(text):
 def metric(text, name):
     m = re.search(r"^" + re.escape(name) + r" (\S+)$", text, re.M)
     return float(m.group(1)) if m else None
-
-
-def med(v):
-    v = sorted(v); return v[len(v) // 2]
-
-
-def pct(v, q):
-    v = sorted(v); return v[min(len(v) - 1, int(len(v) * q))]
 
 
 def copy(name):

@@ -6,7 +6,9 @@ summary for one of them.
 Usage: memory.py JAR WORKDIR BIG ADDRESSES SCRAPES [NAME=JAVA_OPTS[ -- EXPORTER ARGS] ...]   (prints one JSON object)
 JAVA_OPTS may start with "ENV:VAR=VALUE " (an environment variable for the JVM).
 """
-import http.client, json, os, re, shutil, socket, subprocess, sys, time
+import http.client, json, os, re, shutil, subprocess, sys, time
+
+from benchlib import free_port
 
 JAR, WORK, BIG, ADDRS, SCRAPES = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
 PKG = os.environ.get("BENCH_JAVA_OPTS") or subprocess.check_output([os.path.join(
@@ -16,7 +18,7 @@ variants = dict(a.split("=", 1) for a in sys.argv[6:]) or {"packaging": PKG}
 
 def run(opts, env_extra=None, nmt=False):
     opts, _, args = opts.partition(" -- ")
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
+    port = free_port()
     f = os.path.join(WORK, BIG + ".mem"); shutil.copyfile(os.path.join(WORK, BIG), f)
     env = dict(os.environ, **(env_extra or {}))
     exporter_args = ["-H", "127.0.0.1", "-p", str(port), "-f", f, "--wtmp.file=", "--btmp.file=", *args.split()]

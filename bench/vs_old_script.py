@@ -16,7 +16,9 @@ Last, the exporter on a copy of the BIG fixture: BIG_EVENTS logins and logouts, 
 way (compare with the C getutxent pass over the same file, measured by bench/run).
 Prints one JSON object.
 """
-import http.client, json, os, re, shutil, socket, subprocess, sys, time
+import http.client, json, os, shutil, subprocess, sys, time
+
+from benchlib import free_port, med, pct
 
 JAR, WORK, DRIVER, U100, BIG, ROUNDS = sys.argv[1:7]
 ROUNDS = int(ROUNDS)
@@ -32,10 +34,6 @@ if not HAVE_OLD:
         raise SystemExit("the old script is not in %s (set BENCH_BASELINE)" % BASELINE)
     print("vs_old_script: no old script in %s: the exporter is measured alone" % BASELINE, file=sys.stderr)
 ADDRESS = "192.0.2.99"
-
-
-def free_port():
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
 
 
 def get(port, path="/metrics"):
@@ -63,14 +61,6 @@ def wait_up(port, check, limit=60):
 def seen(body, login):
     # The exporter writes 1.0 for a count of one, as the old script does.
     return (('remote_ip="%s"} 1.0' % ADDRESS) in body.decode()) == login
-
-
-def med(v):
-    v = sorted(v); return v[len(v) // 2]
-
-
-def pct(v, q):
-    v = sorted(v); return v[min(len(v) - 1, int(len(v) * q))]
 
 
 class Driver:
