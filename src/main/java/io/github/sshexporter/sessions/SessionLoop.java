@@ -13,9 +13,9 @@ import java.util.function.LongSupplier;
 public final class SessionLoop {
     /** How soon to try again after a read that stopped early. */
     static final long RETRY_MILLIS = 50;
-    /** Minimum gap between two refreshes on changes, in multiples of the last refresh's duration. */
-    static final long GAP_FACTOR = 8;
-    /** A source quiet this long after a change is refreshed without waiting out the gap. */
+    /** CPU time that changes close together may take at once before refreshes are paced. */
+    static final long BURST_MILLIS = 100;
+    /** A source quiet this long after a change is refreshed without waiting for the budget. */
     static final long QUIET_MILLIS = 10;
 
     private final SessionSource source;
@@ -29,9 +29,8 @@ public final class SessionLoop {
     private final CountDownLatch finished = new CountDownLatch(1);
     private final Thread thread;
     private volatile boolean stopping;
-    private long lastRefreshNanos;
+    private final RefreshBudget budget = new RefreshBudget(BURST_MILLIS * 1_000_000L, System.nanoTime());
     private boolean started;
-    private long lastRefreshEnd = System.nanoTime();
 
     /** Whether a session's process still exists. */
     @FunctionalInterface
@@ -54,9 +53,9 @@ public final class SessionLoop {
     }
 
     /**
-     * @param costClock nanoseconds, read before and after each refresh to size the gap before the
-     *                  next one: the thread's CPU time, so that a refresh the scheduler preempted
-     *                  on a busy host does not stretch the gap (wall time did)
+     * @param costClock nanoseconds, read before and after each refresh to charge its cost to the
+     *                  budget: the thread's CPU time, so that a refresh the scheduler preempted
+     *                  on a busy host is not charged for the wait (wall time was)
      */
     public SessionLoop(SessionSource source, long intervalMillis, RefreshListener listener,
                        PidProbe pids, boolean excludeStale, LongSupplier costClock) {
@@ -126,19 +125,17 @@ public final class SessionLoop {
     }
 
     /**
-     * Called on a change: returns at once when the last refresh ended long enough ago (an isolated
-     * login is published within a pass), else waits until either the minimum gap has passed or
-     * the source has been quiet for {@link #QUIET_MILLIS}. Events that arrive meanwhile are
-     * drained and merged into the one coming refresh: never one refresh per event.
-     *
-     * <p>The gap is {@link #GAP_FACTOR} times the last refresh's cost (its CPU time), so that under constant
-     * churn refreshes take at most 1 / (1 + GAP_FACTOR) of one core (a big utmp costs glibc tens
-     * of milliseconds per pass); the quiet rule publishes the end of a burst without
-     * waiting for the whole gap.
+     * Called on a change: returns at once while the {@link RefreshBudget} allows a refresh (an
+     * isolated login, or a few close changes on a small file, are each published within a pass),
+     * else waits until either it allows one or the source has been quiet for
+     * {@link #QUIET_MILLIS}. Events that arrive meanwhile are drained and merged into the one
+     * coming refresh: never one refresh per event. The budget keeps refreshes under constant churn
+     * to a fixed share of one core; the quiet rule publishes the end of a burst without waiting
+     * for the budget.
      */
     private void coalesce() {
         long now = System.nanoTime();
-        long earliest = lastRefreshEnd + GAP_FACTOR * lastRefreshNanos;
+        long earliest = now + budget.waitNanos(now);
         long lastEvent = now;
         while (!stopping && now < earliest) {
             long waitMillis = Math.min(QUIET_MILLIS, (earliest - now + 999_999) / 1_000_000);
@@ -162,6 +159,9 @@ public final class SessionLoop {
     private boolean refresh(boolean resync) {
         long start = System.nanoTime();
         long costStart = costClock.getAsLong();
+        // The first read is not charged: it is the start (cold code, the whole file), not churn,
+        // and its debt would pace the changes of the next seconds.
+        boolean charged = started;
         try {
             Snapshot read = resync && started ? source.resyncRead() : source.read();
             started = true;
@@ -176,13 +176,14 @@ public final class SessionLoop {
                     : reconciler.apply(delta.removed(), delta.added());
             long nanos = System.nanoTime() - start;
             listener.onRefresh(new RefreshListener.Refresh(snapshot, changes, filtered.stale(), nanos));
-            lastRefreshNanos = costClock.getAsLong() - costStart;
-            lastRefreshEnd = System.nanoTime();
+            if (charged) {
+                budget.spent(costClock.getAsLong() - costStart, start, System.nanoTime());
+            }
             return true;
         } catch (RuntimeException e) {
             // Not retried at once: a persistent fault must not turn into a busy loop.
             listener.onRefreshError(e);
-            lastRefreshEnd = System.nanoTime();
+            budget.spent(costClock.getAsLong() - costStart, start, System.nanoTime());
             return true;
         }
     }
