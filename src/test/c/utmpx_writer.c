@@ -10,6 +10,9 @@
  *                                                      (pids 10000 + i; or taken in turn from PIDS,
  *                                                      a comma list, e.g. of live processes)
  *   utmpx_writer FILE raw TYPE LINE                     a record of any ut_type (garbage types too)
+ *   utmpx_writer FILE hold MS                           take the write lock glibc's pututxline takes
+ *                                                       (fcntl F_WRLCK, whole file), print "locked",
+ *                                                       keep it MS milliseconds
  *   utmpx_writer FILE wlogin LINE USER HOST ADDR PID SEC  append a login to a wtmp-style log (updwtmpx)
  *   utmpx_writer FILE wlogout LINE SEC                    append a logout to a wtmp-style log
  *                                                         (at SEC.623456: half a second after a login's .123456)
@@ -269,6 +272,22 @@ int main(int argc, char **argv) {
         argv[2] = (char *) cmd + 1;
         int r = wverb(argc - 2, argv + 2);
         if (r >= 0) return r;
+    }
+    if (strcmp(cmd, "hold") == 0 && argc == 4) {
+        int fd = open(argv[1], O_RDWR);
+        if (fd < 0) { perror("open"); return 1; }
+        struct flock fl;
+        memset(&fl, 0, sizeof fl);
+        fl.l_type = F_WRLCK;
+        fl.l_whence = SEEK_SET;
+        if (fcntl(fd, F_SETLKW, &fl) != 0) { perror("fcntl"); return 1; }
+        printf("locked\n");
+        fflush(stdout);
+        usleep((useconds_t) atoi(argv[3]) * 1000);
+        fl.l_type = F_UNLCK;
+        fcntl(fd, F_SETLK, &fl);
+        close(fd);
+        return 0;
     }
     if (strcmp(cmd, "raw") == 0 && argc == 5) {
         struct utmpx u;

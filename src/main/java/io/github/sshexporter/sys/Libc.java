@@ -50,19 +50,6 @@ final class Libc {
         return Native.getLastError();
     }
 
-    // utmpx (not thread-safe: process-wide state, one static result buffer)
-    static native int utmpxname(byte[] file);
-
-    static native void setutxent();
-
-    /**
-     * The record's address, not a Pointer: no JNI object creation per call. It is glibc's one
-     * static buffer, whose bytes are then read through a direct ByteBuffer made once.
-     */
-    static native long getutxent();
-
-    static native void endutxent();
-
     // inotify, poll, eventfd
     static native int inotify_init1(int flags);
 

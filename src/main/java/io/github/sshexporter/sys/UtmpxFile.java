@@ -1,14 +1,20 @@
 package io.github.sshexporter.sys;
 
-import com.sun.jna.Pointer;
 import io.github.sshexporter.records.UtmpxDecoder;
 import io.github.sshexporter.records.UtmpxLayout;
 import io.github.sshexporter.records.UtmpxRecord;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.LongBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.Charset;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
 import java.util.List;
@@ -17,14 +23,20 @@ import java.util.function.Consumer;
 import java.util.function.IntPredicate;
 
 /**
- * Reads a utmp-format database (utmp, wtmp, btmp) through glibc's utmpx API.
- *
- * <p>glibc keeps the file name, the open descriptor and one result buffer in process-wide state,
- * so every instance must be used from the same single thread.
+ * Reads a utmp-format database (utmp, wtmp, btmp) as glibc lays it out: whole records read at
+ * their offsets under glibc's own read lock, decoded by the {@link UtmpxDecoder} whose layout is
+ * checked against the compiler. Not through glibc's getutxent: it takes a lock and reads one
+ * record per call, about 8-9 system calls a record, where this reads 64 records per call
+ * (docs/BENCHMARKS.md). An instance keeps the fingerprints of its last pass and a read buffer:
+ * it belongs to one thread.
  */
 public final class UtmpxFile {
+    /** Records per read(). */
+    static final int CHUNK_RECORDS = 64;
+    /** Tries for the read lock, 1 ms apart, before a pass gives up as INCOMPLETE (and is retried). */
+    static final int LOCK_ATTEMPTS = 20;
+
     private final Path path;
-    private final byte[] nativePath;
     private final UtmpxDecoder decoder;
     private final byte[] record;
     /**
@@ -33,19 +45,19 @@ public final class UtmpxFile {
      */
     private long[] previous = new long[0];
     private int previousSlots;
-    /** glibc's static result buffer (its address, and a view of it made once). */
-    private long bufferAddress;
-    private java.nio.ByteBuffer buffer;
-    /** The same buffer as 8-byte words, and a copy of them: see {@link #fingerprint}. */
-    private java.nio.LongBuffer words;
+    /** Whole records read from the file at a time, and the same bytes as 8-byte words. */
+    private final ByteBuffer chunk;
+    private final LongBuffer chunkWords;
+    /** One record's words, copied out for {@link #fingerprint}. */
     private final long[] wordCopy;
 
     private UtmpxFile(Path path, UtmpxLayout layout) {
         this.path = path;
-        this.nativePath = nativePath(path);
         this.decoder = new UtmpxDecoder(layout);
         this.record = new byte[layout.size];
         this.wordCopy = new long[layout.size / 8];
+        this.chunk = ByteBuffer.allocate(layout.size * CHUNK_RECORDS).order(ByteOrder.nativeOrder());
+        this.chunkWords = chunk.duplicate().order(ByteOrder.nativeOrder()).asLongBuffer();
     }
 
     /**
@@ -103,7 +115,7 @@ public final class UtmpxFile {
         MISSING,
         /** The file exists but cannot be read by this process, or is not a regular file. */
         UNREADABLE,
-        /** glibc stopped before the end of the file (lock timeout, or the file changed under us). */
+        /** The pass ended short of the records the file held at its start (a writer kept the lock, a read failed, or the file shrank under us). */
         INCOMPLETE,
         /** It holds more than {@link #MAX_RECORDS} records: not read, so that memory stays bounded. */
         TOO_LARGE
@@ -117,7 +129,7 @@ public final class UtmpxFile {
     public static final int MAX_RECORDS = 10_000;
 
     /**
-     * One full pass: utmpxname, setutxent, getutxent until NULL, endutxent. Records whose type
+     * One full pass over the file, from its first record to its last. Records whose type
      * {@code wanted} accepts are decoded and passed to {@code sink}. The same pass as
      * {@link #scanChanges}, with the fingerprints of earlier passes forgotten first (so every slot
      * is reported), on a fresh stat.
@@ -145,13 +157,12 @@ public final class UtmpxFile {
     /**
      * One full pass like {@link #scan}, but records whose 384 (or 400) bytes have the fingerprint
      * the previous pass saw at the same position are neither copied, decoded nor reported: a
-     * wake-up after one login decodes one record, not ten thousand. glibc's per-record cost
-     * (locks, pread) is the same; only our share above it shrinks. After a pass that is not OK or
+     * wake-up after one login decodes one record, not ten thousand. After a pass that is not OK or
      * INCOMPLETE the fingerprints are dropped, so the next pass reports every wanted record. Slots
      * past the end of an OK pass are the caller's to forget.
      *
      * @param stat the file as {@link #stat()} saw it just before: one stat() serves the caller's
-     *             change check and this pass (a 10-record file costs glibc only ~80 system calls)
+     *             change check and this pass
      */
     public Scan scanChanges(FileStat stat, IntPredicate wanted, SlotSink sink) {
         Scan unusable = stat.problem() != null ? stat.problem()
@@ -165,44 +176,36 @@ public final class UtmpxFile {
             previousSlots = 0;
             return tooLarge(expected, "holds " + expected + " records");
         }
-        int size = record.length;
         int read = 0;
-        Libc.utmpxname(nativePath);
-        Libc.setutxent();
         boolean completed = false;
-        try {
-            long address;
-            while ((address = Libc.getutxent()) != 0) {
-                if (read == MAX_RECORDS) {
-                    previousSlots = 0; // grown past the limit while being read
-                    return tooLarge(read + 1L, "grew past " + MAX_RECORDS + " records while read");
-                }
-                int slot = read++;
-                if (address != bufferAddress) {
-                    buffer = new Pointer(address).getByteBuffer(0, size);
-                    words = buffer.duplicate().order(java.nio.ByteOrder.nativeOrder()).asLongBuffer();
-                    bufferAddress = address;
-                }
-                long fingerprint = fingerprint(words, wordCopy);
-                if (slot < previousSlots && previous[slot] == fingerprint) {
-                    continue;
-                }
-                if (slot >= previous.length) {
-                    previous = Arrays.copyOf(previous, (int) Math.min(Integer.MAX_VALUE - 8,
-                            Math.max(expected, slot + 1L) + 64));
-                }
-                previous[slot] = fingerprint;
-                buffer.get(0, record, 0, size);
-                sink.changed(slot, wanted.test(decoder.type(record)) ? decoder.decode(record) : null);
+        // Opened anew for every pass: a file replaced by rename is read through its new inode.
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            FileLock lock = readLock(channel);
+            if (lock == null) {
+                return new Scan(Status.INCOMPLETE, 0, expected, "the file stayed locked by a writer");
+            }
+            try {
+                read = readRecords(channel, expected, wanted, sink);
+            } finally {
+                lock.release();
             }
             completed = true;
+        } catch (TooLarge e) {
+            previousSlots = 0;
+            return tooLarge(MAX_RECORDS + 1L, "grew past " + MAX_RECORDS + " records while read");
+        } catch (NoSuchFileException e) {
+            previousSlots = 0;
+            return new Scan(Status.MISSING, 0, 0, "no such file");
+        } catch (AccessDeniedException e) {
+            previousSlots = 0;
+            return new Scan(Status.UNREADABLE, 0, 0, "permission denied");
+        } catch (IOException e) {
+            previousSlots = 0;
+            return new Scan(Status.INCOMPLETE, 0, expected, "read failed: " + e.getMessage());
         } finally {
-            // Closing after every pass makes the next one open the path anew: a file replaced by
-            // rename would otherwise keep being read through the old inode.
-            Libc.endutxent();
             if (!completed) {
-                // The sink threw: the fingerprints already remembered were never accepted. Forget
-                // them all, so that the next pass reports every slot again instead of losing one.
+                // The sink threw, or the read failed: the fingerprints already remembered were
+                // never accepted. Forget them all, so that the next pass reports every slot again.
                 previousSlots = 0;
             }
         }
@@ -214,6 +217,74 @@ public final class UtmpxFile {
         }
         previousSlots = read;
         return new Scan(Status.OK, read, expected, "");
+    }
+
+    /** Thrown out of a pass over a file that grew past {@link #MAX_RECORDS} while read. */
+    private static final class TooLarge extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        TooLarge() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * glibc's own read lock (fcntl F_RDLCK over the whole file, as its getutxent takes for each
+     * record and pututxline's write lock excludes), so that no record is read half written. A
+     * writer holds it for one record's write: tried a few times over a few milliseconds, then null.
+     */
+    private static FileLock readLock(FileChannel channel) throws IOException {
+        for (int attempt = 0; attempt < LOCK_ATTEMPTS; attempt++) {
+            FileLock lock = channel.tryLock(0, Long.MAX_VALUE, true);
+            if (lock != null) {
+                return lock;
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /** Reads whole records from the start to the end of the file; a partial last record is not one. */
+    private int readRecords(FileChannel channel, long expected, IntPredicate wanted, SlotSink sink) throws IOException {
+        int size = record.length;
+        int read = 0;
+        long position = 0;
+        while (true) {
+            chunk.clear();
+            while (chunk.hasRemaining()) {
+                int n = channel.read(chunk, position + chunk.position());
+                if (n < 0) {
+                    break;
+                }
+            }
+            int records = chunk.position() / size;
+            for (int r = 0; r < records; r++) {
+                if (read == MAX_RECORDS) {
+                    throw new TooLarge();
+                }
+                int slot = read++;
+                long fingerprint = fingerprint(chunkWords, r * (size / 8), wordCopy);
+                if (slot < previousSlots && previous[slot] == fingerprint) {
+                    continue;
+                }
+                if (slot >= previous.length) {
+                    previous = Arrays.copyOf(previous, (int) Math.min(Integer.MAX_VALUE - 8,
+                            Math.max(expected, slot + 1L) + 64));
+                }
+                previous[slot] = fingerprint;
+                chunk.get(r * size, record, 0, size);
+                sink.changed(slot, wanted.test(decoder.type(record)) ? decoder.decode(record) : null);
+            }
+            if (chunk.hasRemaining()) {
+                return read; // the end of the file
+            }
+            position += (long) records * size;
+        }
     }
 
     private static Scan tooLarge(long records, String holds) {
@@ -231,11 +302,12 @@ public final class UtmpxFile {
      * compiler alone (the packaged JVM flags) a getLong per word on the direct buffer cost twice
      * as much (docs/BENCHMARKS.md).
      *
-     * @param words the record as 8-byte words (384 or 400 bytes: 48 or 50 words)
-     * @param copy  scratch space of {@code words.capacity()} longs
+     * @param words records as 8-byte words (384 or 400 bytes: 48 or 50 words each)
+     * @param index the record's first word
+     * @param copy  scratch space of one record's words
      */
-    static long fingerprint(java.nio.LongBuffer words, long[] copy) {
-        words.get(0, copy, 0, copy.length);
+    static long fingerprint(java.nio.LongBuffer words, int index, long[] copy) {
+        words.get(index, copy, 0, copy.length);
         long h = 0x27D4EB2F165667C5L;
         for (long w : copy) {
             h = Long.rotateLeft(h + w * 0xC2B2AE3D27D4EB4FL, 31) * 0x9E3779B97F4A7C15L;

@@ -111,6 +111,44 @@ class UtmpxFileNativeTest {
     }
 
     @Test
+    void aFileOfManyReadsIsReadWholeInOrder() throws Exception {
+        Path file = dir.resolve("utmp");
+        int count = UtmpxFile.CHUNK_RECORDS * 3 + 5; // whole reads and a short last one
+        Files.createFile(file);
+        NativeTools.utmp(file, "fill", String.valueOf(count), "7");
+        UtmpxFile.Scan[] scan = new UtmpxFile.Scan[1];
+        List<UtmpxRecord> records = readAll(UtmpxFile.bind(file), scan);
+        assertTrue(scan[0].ok(), scan[0].toString());
+        assertEquals(count, records.size());
+        for (int i = 0; i < count; i++) {
+            assertEquals("pts/" + i, records.get(i).line(), "record " + i);
+            assertEquals(10000 + i, records.get(i).pid(), "record " + i);
+        }
+    }
+
+    @Test
+    void aWriterHoldingGlibcsLockMakesThePassIncompleteAndTheNextOneReadsAll() throws Exception {
+        Path file = dir.resolve("utmp");
+        Files.createFile(file);
+        NativeTools.utmp(file, "fill", "3", "1");
+        UtmpxFile f = UtmpxFile.bind(file);
+        Process holder = NativeTools.utmpAsync(file, "hold", "3000");
+        try {
+            assertEquals("locked", new java.io.BufferedReader(new java.io.InputStreamReader(
+                    holder.getInputStream(), java.nio.charset.StandardCharsets.UTF_8)).readLine());
+            UtmpxFile.Scan locked = f.scan(t -> true, r -> { });
+            assertEquals(UtmpxFile.Status.INCOMPLETE, locked.status(), locked.toString());
+            assertTrue(locked.detail().contains("locked"), locked.detail());
+        } finally {
+            holder.destroy();
+            assertTrue(holder.waitFor(10, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        UtmpxFile.Scan[] scan = new UtmpxFile.Scan[1];
+        assertEquals(3, readAll(f, scan).size());
+        assertTrue(scan[0].ok(), scan[0].toString());
+    }
+
+    @Test
     void emptyFileHasNoRecords() throws Exception {
         Path file = dir.resolve("utmp");
         Files.createFile(file);

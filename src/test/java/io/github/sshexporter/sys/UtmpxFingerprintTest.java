@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /** The per-slot fingerprint that stands in for a copy of each record's bytes. */
 class UtmpxFingerprintTest {
     private static long fingerprint(byte[] record) {
-        return UtmpxFile.fingerprint(ByteBuffer.wrap(record).order(ByteOrder.nativeOrder()).asLongBuffer(),
+        return UtmpxFile.fingerprint(ByteBuffer.wrap(record).order(ByteOrder.nativeOrder()).asLongBuffer(), 0,
                 new long[record.length / 8]);
     }
 
