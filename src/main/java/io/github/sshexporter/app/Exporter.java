@@ -3,6 +3,9 @@ package io.github.sshexporter.app;
 import io.github.sshexporter.auth.AuthCounter;
 import io.github.sshexporter.auth.JournalLoop;
 import io.github.sshexporter.auth.SshdMessage;
+import io.github.sshexporter.exposition.MetricGroup;
+import io.github.sshexporter.exposition.MetricPage;
+import io.github.sshexporter.exposition.PageCache;
 import io.github.sshexporter.log.Log;
 import io.github.sshexporter.metrics.ActivityMetrics;
 import io.github.sshexporter.metrics.AuthMetrics;
@@ -42,6 +45,13 @@ import java.util.concurrent.TimeUnit;
 
 /** Wires the session loop to the metrics and the web server, and runs them until a stop signal. */
 public final class Exporter {
+    /**
+     * How long one reading of the JVM's and the process's own metrics serves scrapes: a poller
+     * asking many times a second gets bytes, not a walk of the JVM's MXBeans each time, while a
+     * Prometheus scraping every few seconds still gets fresh values.
+     */
+    static final long RUNTIME_METRICS_MAX_AGE_MILLIS = 1000;
+
     private final Config config;
     private final WebConfigSource web;
 
@@ -86,16 +96,22 @@ public final class Exporter {
         }
         long intervalMillis = config.sources().intervalSeconds() * 1000;
 
-        PrometheusRegistry registry = new PrometheusRegistry();
-        HealthMetrics health = new HealthMetrics(registry, Version.get(),
+        // Each group of the page is rendered again only when it changed (PageCache); the runtime's
+        // own metrics at most once per RUNTIME_METRICS_MAX_AGE_MILLIS.
+        MetricPage page = new MetricPage();
+        SessionMetrics sessions = new SessionMetrics(page, config.collectors().perSession());
+        SourceInfo sourceInfo = new SourceInfo(page, "none");
+        ActivityMetrics activity = new ActivityMetrics(page);
+        AuthMetrics authMetrics = new AuthMetrics(page);
+        HealthMetrics health = new HealthMetrics(page, Version.get(),
                 System.getProperty("java.version"), UtmpxFile.libcVersion());
-        ActivityMetrics activity = new ActivityMetrics(registry);
-        SessionMetrics sessions = new SessionMetrics(config.collectors().perSession());
-        registry.register(sessions);
+        MetricGroup runtime = page.live("runtime");
         if (config.collectors().jvm()) {
-            registerJvmMetrics(registry);
+            registerJvmMetrics(runtime.registry());
         }
-        ProcessMetrics.builder().register(registry);
+        ProcessMetrics.builder().register(runtime.registry());
+        PageCache pageCache = new PageCache(page.groups(),
+                TimeUnit.MILLISECONDS.toNanos(RUNTIME_METRICS_MAX_AGE_MILLIS), System::nanoTime);
         health.eventsSource(CounterFeed.NONE);
         SessionCounter counter = new SessionCounter(config.logs().eventsSource(), config.logs().wtmpFile() != null,
                 new CounterReporter(activity, health));
@@ -105,11 +121,12 @@ public final class Exporter {
             source = SelectingSessionSource.open(config.sources().source(), config.sources().file(), (kind, location, reason) -> {
                 Log.info("session source chosen", "source", kind.label(), "location", location, "reason", reason);
                 counter.sourceChosen(kind);
+                sourceInfo.show(kind.label());
             });
         } catch (NativeException e) {
             throw new StartupException(e.getMessage());
         }
-        AuthMetrics authMetrics = new AuthMetrics(registry);
+        sourceInfo.show(source.name());
         AuthReporter authReporter = new AuthReporter(authMetrics, activity);
         AuthCounter auth = new AuthCounter(config.logs().btmpFile() != null, authReporter);
         authReporter.counter(auth);
@@ -132,7 +149,6 @@ public final class Exporter {
             journal.start();
         }
         auth.started(journal == null ? null : journal.state());
-        registry.register(new SourceInfo(source::name));
 
         SessionLoop loop = sessionLoop(source, intervalMillis, refreshReporter(source, sessions, counter, health),
                 config.sources().excludeStale());
@@ -142,7 +158,7 @@ public final class Exporter {
 
         WebServer server;
         try {
-            server = WebServer.start(config.web().listen(), config.web().telemetryPath(), registry, web, "SSH Exporter",
+            server = WebServer.start(config.web().listen(), config.web().telemetryPath(), pageCache, web, "SSH Exporter",
                     Version.get());
         } catch (WebServer.BindFailure e) {
             stop(loop, logs, journal);

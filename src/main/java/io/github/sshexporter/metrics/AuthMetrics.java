@@ -5,16 +5,21 @@ import io.github.sshexporter.auth.AuthEvent;
 import io.github.sshexporter.auth.AuthMethod;
 import io.github.sshexporter.auth.FailedLoginFeed;
 import io.github.sshexporter.auth.JournalState;
+import io.github.sshexporter.exposition.MetricGroup;
+import io.github.sshexporter.exposition.MetricPage;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Gauge;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 /**
  * How logins authenticate and fail, from sshd's lines in the journal. Labels come from fixed
  * sets only (method, reason): never a user name or an address, which attackers choose.
  */
 public final class AuthMetrics {
+    /** Groups that change apart: outcomes, journal entries read, the feeds' states. */
+    private final MetricGroup group;
+    private final MetricGroup entryGroup;
+    private final MetricGroup stateGroup;
     private final Counter accepted;
     private final Counter failed;
     private final Counter invalidUsers;
@@ -34,7 +39,12 @@ public final class AuthMetrics {
     private final CounterDataPoint timeout;
     private final CounterDataPoint negotiation;
 
-    public AuthMetrics(PrometheusRegistry registry) {
+    /** Registers its metrics on {@code page}, in three groups. */
+    public AuthMetrics(MetricPage page) {
+        this.group = page.tracked("auth");
+        this.entryGroup = page.tracked("journal entries");
+        this.stateGroup = page.tracked("auth feeds");
+        var registry = group.registry();
         accepted = Counter.builder().name("ssh_auth_accepted_total")
                 .help("Successful authentications logged by sshd, by method (password, publickey, "
                         + "keyboard-interactive, hostbased, gssapi-with-mic, none, other).")
@@ -60,14 +70,14 @@ public final class AuthMetrics {
         entries = Counter.builder().name("ssh_exporter_journal_entries_total")
                 .help("Journal entries with an sshd identifier read, by result (outcome, ignored, "
                         + "unrecognized: a line this exporter does not know; untrusted: not from root).")
-                .labelNames("result").withoutExemplars().register(registry);
+                .labelNames("result").withoutExemplars().register(entryGroup.registry());
         journalState = Gauge.builder().name("ssh_exporter_journal_state")
                 .help("1 on the state of the systemd journal reader: ok, no_files (empty, or unreadable to "
                         + "the exporter), unavailable (no journal here), error, off (not followed).")
-                .labelNames("state").withoutExemplars().register(registry);
+                .labelNames("state").withoutExemplars().register(stateGroup.registry());
         failedLoginsSource = Gauge.builder().name("ssh_exporter_failed_logins_source")
                 .help("1 on what feeds ssh_failed_logins_total: journal, btmp or none.")
-                .labelNames("source").withoutExemplars().register(registry);
+                .labelNames("source").withoutExemplars().register(stateGroup.registry());
         for (AuthMethod m : AuthMethod.values()) {
             acceptedBy[m.ordinal()] = accepted.labelValues(m.label());
             failedBy[m.ordinal()] = failed.labelValues(m.label());
@@ -97,12 +107,16 @@ public final class AuthMetrics {
             case CLOSED_PREAUTH -> closed.inc();
             case TIMEOUT -> timeout.inc();
             case NEGOTIATION_FAILED -> negotiation.inc();
-            case PARTIAL, IGNORED, UNRECOGNIZED -> { }
+            case PARTIAL, IGNORED, UNRECOGNIZED -> {
+                return;
+            }
         }
+        group.changed();
     }
 
     public void entry(AuthCounter.EntryResult result) {
         entriesBy[result.ordinal()].inc();
+        entryGroup.changed();
     }
 
     /** @param state null: the journal is not followed */
@@ -111,11 +125,13 @@ public final class AuthMetrics {
             journalState.labelValues(s.label()).set(s == state ? 1 : 0);
         }
         journalState.labelValues("off").set(state == null ? 1 : 0);
+        stateGroup.changed();
     }
 
     public void failedLoginsSource(FailedLoginFeed feed) {
         for (FailedLoginFeed f : FailedLoginFeed.values()) {
             failedLoginsSource.labelValues(f.label()).set(f == feed ? 1 : 0);
         }
+        stateGroup.changed();
     }
 }

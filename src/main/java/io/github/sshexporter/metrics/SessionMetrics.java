@@ -1,5 +1,7 @@
 package io.github.sshexporter.metrics;
 
+import io.github.sshexporter.exposition.MetricGroup;
+import io.github.sshexporter.exposition.MetricPage;
 import io.github.sshexporter.sessions.Session;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
@@ -34,6 +36,7 @@ public final class SessionMetrics implements MultiCollector {
     private static final MetricMetadata START_TIME_META = new MetricMetadata(START_TIME,
             "Login time of each live session, seconds since the epoch (--collector.sessions).", Unit.SECONDS);
 
+    private final MetricGroup group;
     private final boolean perSession;
     private volatile MetricSnapshots current;
     private Map<String, Integer> lastByRemote;
@@ -42,10 +45,16 @@ public final class SessionMetrics implements MultiCollector {
     /** remote_ip label sets of the last publish, reused: building Labels validates names each time. */
     private Map<String, Labels> labels = new HashMap<>();
 
-    /** @param perSession also serve one start-time series per live session */
-    public SessionMetrics(boolean perSession) {
+    /**
+     * Registers itself on {@code page} as a group of its own, told of each publish.
+     *
+     * @param perSession also serve one start-time series per live session
+     */
+    public SessionMetrics(MetricPage page, boolean perSession) {
+        this.group = page.tracked("sessions");
         this.perSession = perSession;
         publish(Map.of(), List.of(), false, 0);
+        group.registry().register(this);
     }
 
     /**
@@ -83,6 +92,7 @@ public final class SessionMetrics implements MultiCollector {
             all.add(new GaugeSnapshot(START_TIME_META, startTimes(sessions)));
         }
         current = new MetricSnapshots(all);
+        group.changed();
     }
 
     private static List<GaugeDataPointSnapshot> startTimes(List<Session> sessions) {

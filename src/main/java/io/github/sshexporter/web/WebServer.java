@@ -2,9 +2,8 @@ package io.github.sshexporter.web;
 
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsServer;
+import io.github.sshexporter.exposition.PageCache;
 import io.github.sshexporter.log.Log;
-import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -90,11 +89,11 @@ public final class WebServer implements AutoCloseable {
     }
 
     /** Binds every address (all or none) and starts serving. */
-    public static WebServer start(List<ListenAddress> addresses, String telemetryPath, PrometheusRegistry registry,
+    public static WebServer start(List<ListenAddress> addresses, String telemetryPath, PageCache page,
             WebConfigSource config, String name, String version) throws IOException {
         applyLimits();
         WebServer web = new WebServer(new RequestPool(CORE_THREADS, MAX_THREADS, QUEUE, THREAD_STACK_BYTES));
-        WebHandler handler = new WebHandler(config, telemetryPath, new MetricsHandler(registry), name, version);
+        WebHandler handler = new WebHandler(config, telemetryPath, new ScrapeHandler(page), name, version);
         SwitchingSslContext ssl = config.tlsEnabled() ? new SwitchingSslContext(config::tls) : null;
         try {
             for (ListenAddress a : addresses) {

@@ -5,11 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.sshexporter.exposition.MetricPage;
+import io.github.sshexporter.exposition.PageCache;
 import io.github.sshexporter.log.Log;
 import io.github.sshexporter.metrics.SessionMetrics;
 import io.github.sshexporter.testing.Await;
 import io.github.sshexporter.testing.TestPki;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.FileInputStream;
 import java.io.IOException;
@@ -78,13 +79,13 @@ class WebServerTest {
     }
 
     private int start(Path webConfig, ListenAddress... addresses) throws Exception {
-        SessionMetrics metrics = new SessionMetrics(false);
+        MetricPage page = new MetricPage();
+        SessionMetrics metrics = new SessionMetrics(page, false);
         metrics.publish(Map.of("192.0.2.7", 2), java.util.List.of(), true, 0);
-        PrometheusRegistry registry = new PrometheusRegistry();
-        registry.register(metrics);
+        PageCache cache = new PageCache(page.groups(), 0, System::nanoTime);
         WebConfigSource source = webConfig == null ? WebConfigSource.none() : WebConfigSource.open(webConfig);
         List<ListenAddress> listen = addresses.length == 0 ? List.of(new ListenAddress("127.0.0.1", 0)) : List.of(addresses);
-        server = WebServer.start(listen, "/metrics", registry, source, "SSH Exporter", "9.9.9");
+        server = WebServer.start(listen, "/metrics", cache, source, "SSH Exporter", "9.9.9");
         return server.bound().get(0).port();
     }
 

@@ -1,5 +1,6 @@
 package io.github.sshexporter.app;
 
+import io.github.sshexporter.exposition.MetricPage;
 import io.github.sshexporter.metrics.ActivityMetrics;
 import io.github.sshexporter.metrics.HealthMetrics;
 import io.github.sshexporter.metrics.SessionMetrics;
@@ -9,7 +10,6 @@ import io.github.sshexporter.sessions.SessionCounter;
 import io.github.sshexporter.sessions.SessionLoop;
 import io.github.sshexporter.sessions.SourceMode;
 import io.github.sshexporter.sessions.UtmpSessionSource;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
 
 /**
@@ -26,11 +26,10 @@ public final class BenchWiring {
 
     /** The same, with {@code after} told each refresh once the exporter's reporter has handled it. */
     public static SessionLoop utmpLoop(Path utmp, RefreshListener after) throws Exception {
-        PrometheusRegistry registry = new PrometheusRegistry();
-        HealthMetrics health = new HealthMetrics(registry, "bench", System.getProperty("java.version"), "glibc");
-        ActivityMetrics activity = new ActivityMetrics(registry);
-        SessionMetrics sessions = new SessionMetrics(false);
-        registry.register(sessions);
+        MetricPage page = new MetricPage();
+        HealthMetrics health = new HealthMetrics(page, "bench", System.getProperty("java.version"), "glibc");
+        ActivityMetrics activity = new ActivityMetrics(page);
+        SessionMetrics sessions = new SessionMetrics(page, false);
         SessionCounter counter = new SessionCounter(CounterMode.AUTO, false, new CounterReporter(activity, health));
         counter.sourceChosen(SourceMode.UTMP);
         counter.loginLogsStarted();

@@ -1,0 +1,197 @@
+package io.github.sshexporter.exposition;
+
+import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * The telemetry page kept as bytes, per text format and escaping scheme: each {@link MetricGroup}
+ * is collected again only when it changed (tracked) or its rendering is older than the maximum
+ * age (live), and then only its families whose collection differs from the last are written
+ * again. A scrape in between is a copy of bytes, whatever the JIT has compiled so far. The page
+ * is the groups' renderings one after the other, in the order given, each group's families in
+ * client_java's order; OpenMetrics' closing {@code # EOF} line is written once, at the end.
+ * Compressed bodies are kept too, until the page changes.
+ */
+public final class PageCache {
+    private static final byte[] EOF = "# EOF\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final List<MetricGroup> groups;
+    private final long liveMaxAgeNanos;
+    private final LongSupplier nanoClock;
+    private final Map<Key, Page> pages = new HashMap<>();
+
+    /** One page: its bytes, and the same compressed, made when first asked for. */
+    public static final class Body {
+        private final byte[] plain;
+        private byte[] gzip;
+
+        private Body(byte[] plain) {
+            this.plain = plain;
+        }
+
+        public byte[] plain() {
+            return plain;
+        }
+
+        /** The same, gzip-compressed (compressed once per page). */
+        public synchronized byte[] gzip() {
+            if (gzip == null) {
+                ByteArrayOutputStream out = new ByteArrayOutputStream(plain.length / 4 + 64);
+                try (GZIPOutputStream z = new GZIPOutputStream(out, 8192)) {
+                    z.write(plain);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+                }
+                gzip = out.toByteArray();
+            }
+            return gzip;
+        }
+    }
+
+    private record Key(ExpositionFormatWriter writer, EscapingScheme scheme) {}
+
+    /** One family's last collection and its bytes in one format. */
+    private record Family(MetricSnapshot snapshot, byte[] bytes) {}
+
+    /** A group's last rendering in one format: what it was made from, its families, and its bytes. */
+    private record Rendering(long changes, long renderedAt, Map<String, Family> families, byte[] bytes) {}
+
+    private static final class Page {
+        final Rendering[] parts;
+        Body body;
+
+        Page(int groups) {
+            parts = new Rendering[groups];
+        }
+    }
+
+    /**
+     * @param groups          the page's groups, in the order they are written
+     * @param liveMaxAgeNanos how long a live group's rendering serves scrapes
+     * @param nanoClock       a monotonic clock in nanoseconds ({@link System#nanoTime()})
+     */
+    public PageCache(List<MetricGroup> groups, long liveMaxAgeNanos, LongSupplier nanoClock) {
+        this.groups = List.copyOf(groups);
+        this.liveMaxAgeNanos = liveMaxAgeNanos;
+        this.nanoClock = nanoClock;
+    }
+
+    /**
+     * The page as {@code writer} writes it (a text format: the Prometheus text format or
+     * OpenMetrics; {@code openMetrics} says which), rendering again what changed since the last call.
+     */
+    public synchronized Body body(ExpositionFormatWriter writer, boolean openMetrics, EscapingScheme scheme) {
+        Page page = pages.computeIfAbsent(new Key(writer, scheme), k -> new Page(groups.size()));
+        boolean same = page.body != null;
+        long now = nanoClock.getAsLong();
+        for (int i = 0; i < groups.size(); i++) {
+            MetricGroup g = groups.get(i);
+            Rendering last = page.parts[i];
+            if (last != null && (g.live() ? now - last.renderedAt() < liveMaxAgeNanos : last.changes() == g.changes())) {
+                continue;
+            }
+            // The count is read before collecting: a change made meanwhile is rendered next time.
+            long changes = g.changes();
+            Rendering next = render(writer, scheme, g.registry().scrape(), openMetrics, last, changes, now);
+            if (last == null || next.bytes() != last.bytes()) {
+                same = false;
+            }
+            page.parts[i] = next;
+        }
+        if (!same) {
+            page.body = new Body(join(page.parts, openMetrics));
+        }
+        return page.body;
+    }
+
+    /** Every group's metrics in one registry, for scrapes this cache does not serve (filters, protobuf). */
+    public PrometheusRegistry registry() {
+        PrometheusRegistry all = new PrometheusRegistry();
+        for (MetricGroup g : groups) {
+            all.register((MultiCollector) () -> g.registry().scrape());
+        }
+        return all;
+    }
+
+    /**
+     * A group's families rendered one by one; a family collected just as last time (SameFamily)
+     * keeps its bytes. When every family kept its bytes, so does the group.
+     */
+    private static Rendering render(ExpositionFormatWriter writer, EscapingScheme scheme, MetricSnapshots snapshots,
+                                    boolean openMetrics, Rendering last, long changes, long now) {
+        Map<String, Family> families = new LinkedHashMap<>();
+        boolean kept = last != null && last.families().size() == snapshots.size();
+        int length = 0;
+        for (MetricSnapshot snapshot : snapshots) {
+            String name = snapshot.getMetadata().getPrometheusName();
+            Family before = last == null ? null : last.families().get(name);
+            Family family = before != null && SameFamily.same(before.snapshot(), snapshot)
+                    ? before : new Family(snapshot, write(writer, scheme, snapshot, openMetrics));
+            kept &= family == before;
+            families.put(name, family);
+            length += family.bytes().length;
+        }
+        if (kept) {
+            return new Rendering(changes, now, last.families(), last.bytes());
+        }
+        byte[] bytes = new byte[length];
+        int at = 0;
+        for (Family f : families.values()) {
+            System.arraycopy(f.bytes(), 0, bytes, at, f.bytes().length);
+            at += f.bytes().length;
+        }
+        return new Rendering(changes, now, families, bytes);
+    }
+
+    private static byte[] write(ExpositionFormatWriter writer, EscapingScheme scheme, MetricSnapshot snapshot,
+                                boolean openMetrics) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+        try {
+            writer.write(out, MetricSnapshots.of(snapshot), scheme);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        byte[] bytes = out.toByteArray();
+        if (openMetrics && endsWith(bytes, EOF)) {
+            return Arrays.copyOf(bytes, bytes.length - EOF.length);
+        }
+        return bytes;
+    }
+
+    private static byte[] join(Rendering[] parts, boolean openMetrics) {
+        int length = openMetrics ? EOF.length : 0;
+        for (Rendering r : parts) {
+            length += r.bytes().length;
+        }
+        byte[] page = new byte[length];
+        int at = 0;
+        for (Rendering r : parts) {
+            System.arraycopy(r.bytes(), 0, page, at, r.bytes().length);
+            at += r.bytes().length;
+        }
+        if (openMetrics) {
+            System.arraycopy(EOF, 0, page, at, EOF.length);
+        }
+        return page;
+    }
+
+    private static boolean endsWith(byte[] bytes, byte[] suffix) {
+        return bytes.length >= suffix.length
+                && Arrays.equals(bytes, bytes.length - suffix.length, bytes.length, suffix, 0, suffix.length);
+    }
+}
