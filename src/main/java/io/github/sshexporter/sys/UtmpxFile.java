@@ -157,9 +157,10 @@ public final class UtmpxFile {
     /**
      * One full pass like {@link #scan}, but records whose 384 (or 400) bytes have the fingerprint
      * the previous pass saw at the same position are neither copied, decoded nor reported: a
-     * wake-up after one login decodes one record, not ten thousand. After a pass that is not OK or
-     * INCOMPLETE the fingerprints are dropped, so the next pass reports every wanted record. Slots
-     * past the end of an OK pass are the caller's to forget.
+     * wake-up after one login decodes one record, not ten thousand. A pass that failed drops the
+     * fingerprints, so the next pass reports every wanted record; one cut short because the file
+     * ended early or stayed locked by a writer keeps them. Slots past the end of an OK pass are
+     * the caller's to forget.
      *
      * @param stat the file as {@link #stat()} saw it just before: one stat() serves the caller's
      *             change check and this pass
@@ -177,30 +178,29 @@ public final class UtmpxFile {
             return tooLarge(expected, "holds " + expected + " records");
         }
         int read = 0;
+        Scan locked = null;
         boolean completed = false;
         // Opened anew for every pass: a file replaced by rename is read through its new inode.
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             FileLock lock = readLock(channel);
             if (lock == null) {
-                return new Scan(Status.INCOMPLETE, 0, expected, "the file stayed locked by a writer");
-            }
-            try {
-                read = readRecords(channel, expected, wanted, sink);
-            } finally {
-                lock.release();
+                // Nothing read: the fingerprints stay, as after any INCOMPLETE pass.
+                locked = new Scan(Status.INCOMPLETE, 0, expected, "the file stayed locked by a writer");
+            } else {
+                try {
+                    read = readRecords(channel, expected, wanted, sink);
+                } finally {
+                    lock.release();
+                }
             }
             completed = true;
         } catch (TooLarge e) {
-            previousSlots = 0;
             return tooLarge(MAX_RECORDS + 1L, "grew past " + MAX_RECORDS + " records while read");
         } catch (NoSuchFileException e) {
-            previousSlots = 0;
             return new Scan(Status.MISSING, 0, 0, "no such file");
         } catch (AccessDeniedException e) {
-            previousSlots = 0;
             return new Scan(Status.UNREADABLE, 0, 0, "permission denied");
         } catch (IOException e) {
-            previousSlots = 0;
             return new Scan(Status.INCOMPLETE, 0, expected, "read failed: " + e.getMessage());
         } finally {
             if (!completed) {
@@ -208,6 +208,9 @@ public final class UtmpxFile {
                 // never accepted. Forget them all, so that the next pass reports every slot again.
                 previousSlots = 0;
             }
+        }
+        if (locked != null) {
+            return locked;
         }
         if (read < expected) {
             // Slots not reached keep their old fingerprints, and the caller keeps what it made of them.

@@ -149,6 +149,29 @@ class UtmpxFileNativeTest {
     }
 
     @Test
+    void aPassCutShortByTheLockKeepsTheFingerprints() throws Exception {
+        Path file = dir.resolve("utmp");
+        Files.createFile(file);
+        NativeTools.utmp(file, "fill", "3", "1");
+        UtmpxFile f = UtmpxFile.bind(file);
+        List<Integer> changed = new java.util.ArrayList<>();
+        assertTrue(f.scanChanges(f.stat(), t -> true, (slot, r) -> changed.add(slot)).ok());
+        assertEquals(List.of(0, 1, 2), changed);
+        Process holder = NativeTools.utmpAsync(file, "hold", "3000");
+        try {
+            assertEquals("locked", new java.io.BufferedReader(new java.io.InputStreamReader(
+                    holder.getInputStream(), java.nio.charset.StandardCharsets.UTF_8)).readLine());
+            UtmpxFile.Scan locked = f.scanChanges(f.stat(), t -> true, (slot, r) -> changed.add(slot));
+            assertEquals(UtmpxFile.Status.INCOMPLETE, locked.status(), locked.toString());
+        } finally {
+            holder.destroy();
+            assertTrue(holder.waitFor(10, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        assertTrue(f.scanChanges(f.stat(), t -> true, (slot, r) -> changed.add(slot)).ok());
+        assertEquals(List.of(0, 1, 2), changed, "no slot changed, so none reported again");
+    }
+
+    @Test
     void emptyFileHasNoRecords() throws Exception {
         Path file = dir.resolve("utmp");
         Files.createFile(file);
