@@ -2,6 +2,7 @@ package io.github.sshexporter.exposition;
 
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
@@ -10,6 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -29,6 +31,7 @@ import java.util.zip.GZIPOutputStream;
  */
 public final class PageCache {
     private static final byte[] EOF = "# EOF\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EMPTY = new byte[0];
 
     private final List<MetricGroup> groups;
     private final long liveMaxAgeNanos;
@@ -93,9 +96,10 @@ public final class PageCache {
 
     /**
      * The page as {@code writer} writes it (a text format: the Prometheus text format or
-     * OpenMetrics; {@code openMetrics} says which), rendering again what changed since the last call.
+     * OpenMetrics), rendering again what changed since the last call.
      */
-    public synchronized Body body(ExpositionFormatWriter writer, boolean openMetrics, EscapingScheme scheme) {
+    public synchronized Body body(ExpositionFormatWriter writer, EscapingScheme scheme) {
+        boolean openMetrics = writer instanceof OpenMetricsTextFormatWriter;
         Page page = pages.computeIfAbsent(new Key(writer, scheme), k -> new Page(groups.size()));
         boolean same = page.body != null;
         long now = nanoClock.getAsLong();
@@ -114,7 +118,11 @@ public final class PageCache {
             page.parts[i] = next;
         }
         if (!same) {
-            page.body = new Body(join(page.parts, openMetrics));
+            List<byte[]> parts = new ArrayList<>(groups.size());
+            for (Rendering r : page.parts) {
+                parts.add(r.bytes());
+            }
+            page.body = new Body(concat(parts, openMetrics ? EOF : EMPTY));
         }
         return page.body;
     }
@@ -136,7 +144,6 @@ public final class PageCache {
                                     boolean openMetrics, Rendering last, long changes, long now) {
         Map<String, Family> families = new LinkedHashMap<>();
         boolean kept = last != null && last.families().size() == snapshots.size();
-        int length = 0;
         for (MetricSnapshot snapshot : snapshots) {
             String name = snapshot.getMetadata().getPrometheusName();
             Family before = last == null ? null : last.families().get(name);
@@ -144,18 +151,11 @@ public final class PageCache {
                     ? before : new Family(snapshot, write(writer, scheme, snapshot, openMetrics));
             kept &= family == before;
             families.put(name, family);
-            length += family.bytes().length;
         }
         if (kept) {
             return new Rendering(changes, now, last.families(), last.bytes());
         }
-        byte[] bytes = new byte[length];
-        int at = 0;
-        for (Family f : families.values()) {
-            System.arraycopy(f.bytes(), 0, bytes, at, f.bytes().length);
-            at += f.bytes().length;
-        }
-        return new Rendering(changes, now, families, bytes);
+        return new Rendering(changes, now, families, concat(families.values().stream().map(Family::bytes).toList(), EMPTY));
     }
 
     private static byte[] write(ExpositionFormatWriter writer, EscapingScheme scheme, MetricSnapshot snapshot,
@@ -173,21 +173,20 @@ public final class PageCache {
         return bytes;
     }
 
-    private static byte[] join(Rendering[] parts, boolean openMetrics) {
-        int length = openMetrics ? EOF.length : 0;
-        for (Rendering r : parts) {
-            length += r.bytes().length;
+    /** The parts one after the other, then {@code tail}. */
+    private static byte[] concat(List<byte[]> parts, byte[] tail) {
+        int length = tail.length;
+        for (byte[] p : parts) {
+            length += p.length;
         }
-        byte[] page = new byte[length];
+        byte[] all = new byte[length];
         int at = 0;
-        for (Rendering r : parts) {
-            System.arraycopy(r.bytes(), 0, page, at, r.bytes().length);
-            at += r.bytes().length;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, all, at, p.length);
+            at += p.length;
         }
-        if (openMetrics) {
-            System.arraycopy(EOF, 0, page, at, EOF.length);
-        }
-        return page;
+        System.arraycopy(tail, 0, all, at, tail.length);
+        return all;
     }
 
     private static boolean endsWith(byte[] bytes, byte[] suffix) {

@@ -50,12 +50,12 @@ final class ScrapeHandler implements HttpHandler {
                 ? null : formats.findWriter(accept);
         // Exactly these two classes: their output is known to join (another writer, such as
         // OpenMetrics 2.0 where properties enable it, goes the other way).
-        boolean openMetrics = writer != null && writer.getClass() == OpenMetricsTextFormatWriter.class;
-        if (!openMetrics && (writer == null || writer.getClass() != PrometheusTextFormatWriter.class)) {
+        if (writer == null || writer.getClass() != OpenMetricsTextFormatWriter.class
+                && writer.getClass() != PrometheusTextFormatWriter.class) {
             fallback.handle(exchange);
             return;
         }
-        PageCache.Body body = cache.body(writer, openMetrics, EscapingScheme.fromAcceptHeader(accept));
+        PageCache.Body body = cache.body(writer, EscapingScheme.fromAcceptHeader(accept));
         boolean gzip = !preferUncompressed && acceptsGzip(exchange.getRequestHeaders().get("Accept-Encoding"));
         byte[] bytes = gzip ? body.gzip() : body.plain();
         exchange.getResponseHeaders().set("Content-Type", writer.getContentType());

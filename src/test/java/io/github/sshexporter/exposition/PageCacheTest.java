@@ -54,7 +54,7 @@ class PageCacheTest {
     }
 
     private String page(ExpositionFormatWriter writer) {
-        return new String(cache.body(writer, writer == OPENMETRICS, EscapingScheme.DEFAULT).plain(), StandardCharsets.UTF_8);
+        return new String(cache.body(writer, EscapingScheme.DEFAULT).plain(), StandardCharsets.UTF_8);
     }
 
     /**
@@ -109,10 +109,10 @@ class PageCacheTest {
 
     @Test
     void anUnchangedPageIsTheSameBytesAndTheLiveGroupIsNotReadAgainWithinItsAge() {
-        byte[] first = cache.body(TEXT, false, EscapingScheme.DEFAULT).plain();
+        byte[] first = cache.body(TEXT, EscapingScheme.DEFAULT).plain();
         long reads = liveReads.get();
         clock.addAndGet(SECOND - 1);
-        assertSame(first, cache.body(TEXT, false, EscapingScheme.DEFAULT).plain());
+        assertSame(first, cache.body(TEXT, EscapingScheme.DEFAULT).plain());
         assertEquals(reads, liveReads.get());
         clock.addAndGet(1);
         String next = page(TEXT);
@@ -143,26 +143,26 @@ class PageCacheTest {
                     List.of(new GaugeSnapshot.GaugeDataPointSnapshot(v, Labels.EMPTY, null))));
         });
         PageCache c = new PageCache(List.of(racing), SECOND, clock::get);
-        assertTrue(new String(c.body(TEXT, false, EscapingScheme.DEFAULT).plain(), StandardCharsets.UTF_8).contains("r 1.0"));
-        assertTrue(new String(c.body(TEXT, false, EscapingScheme.DEFAULT).plain(), StandardCharsets.UTF_8).contains("r 2.0"));
+        assertTrue(new String(c.body(TEXT, EscapingScheme.DEFAULT).plain(), StandardCharsets.UTF_8).contains("r 1.0"));
+        assertTrue(new String(c.body(TEXT, EscapingScheme.DEFAULT).plain(), StandardCharsets.UTF_8).contains("r 2.0"));
     }
 
     @Test
     void aChangeThatLeavesTheSameTextKeepsThePageAndItsCompressedBytes() {
-        PageCache.Body first = cache.body(TEXT, false, EscapingScheme.DEFAULT);
+        PageCache.Body first = cache.body(TEXT, EscapingScheme.DEFAULT);
         byte[] gzip = first.gzip();
         sessions.changed();
-        PageCache.Body second = cache.body(TEXT, false, EscapingScheme.DEFAULT);
+        PageCache.Body second = cache.body(TEXT, EscapingScheme.DEFAULT);
         assertSame(first, second);
         assertSame(gzip, second.gzip());
         users.labelValues("192.0.2.1").set(3);
         sessions.changed();
-        assertNotSame(first, cache.body(TEXT, false, EscapingScheme.DEFAULT));
+        assertNotSame(first, cache.body(TEXT, EscapingScheme.DEFAULT));
     }
 
     @Test
     void theCompressedBodyIsThePlainOne() throws Exception {
-        PageCache.Body body = cache.body(OPENMETRICS, true, EscapingScheme.DEFAULT);
+        PageCache.Body body = cache.body(OPENMETRICS, EscapingScheme.DEFAULT);
         try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(body.gzip()))) {
             assertArrayEquals(body.plain(), in.readAllBytes());
         }
@@ -174,7 +174,7 @@ class PageCacheTest {
         String om = page(OPENMETRICS);
         assertTrue(om.contains("# TYPE t_failed counter\n"), om);
         assertTrue(text.contains("# TYPE t_failed_total counter\n"), text);
-        byte[] underscores = cache.body(TEXT, false, EscapingScheme.UNDERSCORE_ESCAPING).plain();
+        byte[] underscores = cache.body(TEXT, EscapingScheme.UNDERSCORE_ESCAPING).plain();
         assertTrue(Arrays.equals(underscores, text.getBytes(StandardCharsets.UTF_8)), "legacy names escape to themselves");
     }
 }

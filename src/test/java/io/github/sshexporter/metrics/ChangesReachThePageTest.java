@@ -42,7 +42,7 @@ class ChangesReachThePageTest {
     private final PageCache cache = new PageCache(page.groups(), 0, System::nanoTime);
 
     private String page() {
-        return new String(cache.body(TEXT, false, EscapingScheme.DEFAULT).plain(), StandardCharsets.UTF_8);
+        return new String(cache.body(TEXT, EscapingScheme.DEFAULT).plain(), StandardCharsets.UTF_8);
     }
 
     private void changes(String what, Runnable change) {
