@@ -65,6 +65,14 @@ qf() { rpm -qp --qf "$1" "$RPM" 2>/dev/null; }
 check rpm-name-version [ "$(qf '%{NAME} %{VERSION} %{RELEASE} %{ARCH}')" = "ssh-exporter $VERSION 1 noarch" ]
 check rpm-license [ "$(qf '%{LICENSE}')" = Apache-2.0 ]
 check rpm-requires-java17 sh -c "rpm -qp --requires '$RPM' 2>/dev/null | grep -qx 'java-headless >= 1:17'"
+# The one changelog, packaging/deb/changelog, in both packages: its newest entry as rpm's first.
+rpm_changelog() {
+    local want
+    want="$(sed -n '1s/^ssh-exporter (\([^)]*\)).*/\1/p' "$PKG/deb/changelog")"
+    rpm -qp --changelog "$RPM" 2>/dev/null | head -n 1 | grep -q -- "> - $want\$" &&
+        [ "$(rpm -qp --qf '[%{CHANGELOGTEXT}\n]' "$RPM" 2>/dev/null | head -n 1)" = "- $(sed -n '3s/^  \* //p' "$PKG/deb/changelog")" ]
+}
+check rpm-changelog-from-deb rpm_changelog
 check rpm-digests sh -c "rpm -K --nosignature '$RPM' | grep -q ': digests OK\$'"
 rpm -qp --qf '[%{FILEMODES:perms} %{FILEUSERNAME}/%{FILEGROUPNAME} %{FILENAMES} %{FILEFLAGS:fflags}\n]' "$RPM" \
     2>/dev/null | sed 's/ *$//' >"$tmp/rpm.list"
