@@ -8,8 +8,9 @@
 
 ROOTFS_CACHE=${SSH_EXPORTER_ROOTFS_CACHE:-/var/cache/ssh-exporter-test}
 # libpam-systemd: without it sshd's sessions never reach logind (debootstrap installs no
-# Recommends). default-jre-headless: 17 on bookworm, 21 on trixie.
-ROOTFS_INCLUDE=systemd,systemd-sysv,dbus,libpam-systemd,openssh-server,default-jre-headless,procps
+# Recommends). default-jre-headless: 17 on bookworm, 21 on trixie. rpm: suite 54 installs the .rpm
+# with it under the booted systemd.
+ROOTFS_INCLUDE=systemd,systemd-sysv,dbus,libpam-systemd,openssh-server,default-jre-headless,procps,rpm
 
 # apt_mirror RELEASE: the Debian mirror apt is configured with for RELEASE (for debootstrap).
 apt_mirror() {
