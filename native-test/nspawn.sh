@@ -13,6 +13,12 @@
 . "$NATIVE_TEST_DIR/rootfs.sh"
 CT_DIR="" CT_ROOT="" CT_PID="" CT_INIT="" CT_RELEASE=""
 
+# ct_need: installs what booting a root takes (systemd-nspawn, debootstrap, nsenter) when missing;
+# fails as need does.
+ct_need() {
+    need systemd-nspawn systemd-container && need debootstrap debootstrap && need nsenter util-linux
+}
+
 # ct_prepare RELEASE: a throwaway overlay of the cached root at $CT_ROOT (not booted yet), so
 # that the suite can configure it (files, users, units) before ct_boot.
 ct_prepare() {

@@ -9,9 +9,7 @@
 . "$NATIVE_TEST_DIR/pkg-lib.sh"
 . "$NATIVE_TEST_DIR/nspawn.sh"
 
-need systemd-nspawn systemd-container || finish
-need debootstrap debootstrap || finish
-need nsenter util-linux || finish
+ct_need || finish
 need ssh openssh-client || finish
 need curl curl || finish
 pkg_files || finish
