@@ -20,7 +20,7 @@ spec="$top/SPECS/ssh-exporter.spec"
     "$here/changelog-from-deb.sh" <"$here/../deb/changelog"
 } >"$spec"
 # The build's own host name and time are not the package's business: the changelog's date is.
-SOURCE_DATE_EPOCH=$(sed -n 's/^ -- .*>  \(.*\)$/\1/p' "$here/../deb/changelog" | head -n 1 | xargs -I{} date -d {} +%s)
+SOURCE_DATE_EPOCH=$(date -d "$(sed -n 's/^ -- .*>  \(.*\)$/\1/p;T;q' "$here/../deb/changelog")" +%s)
 export SOURCE_DATE_EPOCH
 rpmbuild -bb --quiet \
     --define "_topdir $top" \
