@@ -222,7 +222,9 @@ metric_value() {
     curl -sf --max-time 2 "$EXPORTER_URL/metrics" | awk -v m="$1" '$1 == m { print $2 + 0 }'
 }
 
-state_is() { [ "$("$1")" = "$2" ]; }
+# state_is STATE-COMMAND WANT: STATE-COMMAND succeeds and prints WANT (a failed scrape is never
+# the "" of no sessions).
+state_is() { local got; got=$("$1") || return 1; [ "$got" = "$2" ]; }
 
 # expect_utmp WANT [SECONDS]: wait until sshd's utmp shows WANT ("" = no live record). A miss
 # here is the harness's or sshd's failure, reported as such, not the exporter's.

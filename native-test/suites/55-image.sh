@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# The OCI image (packaging/image/build.sh) under podman: built from the project with no base
+# image, it runs as an unprivileged user on a read-only root with the login records of a real
+# sshd (native-test/sshd.sh: its temp utmp, wtmp and btmp, never the machine's) mounted
+# read-only as the Quadlet unit and the DaemonSet mount the host's; it serves /metrics, follows
+# a real login and logout, stops cleanly on SIGTERM; in its own pid namespace it reports the
+# live session stale (the documented rule), with the host's it does not; and the Pod spec of
+# the DaemonSet runs with `podman kube play`. The Quadlet unit is suite 56's.
+#
+# podman runs with a private storage (the machine's own images and containers are never seen)
+# and a containers.conf of the run's: this kind of machine has hybrid cgroups, which crun
+# refuses (runc is used, cgroupfs), and no CAP_SYS_RESOURCE, so podman's default rlimits
+# (above this machine's hard limits) cannot be set: the run's are lower.
+. "$NATIVE_TEST_DIR/lib.sh"
+. "$NATIVE_TEST_DIR/sshd.sh"
+
+need podman podman --no-install-recommends || finish
+need buildah buildah --no-install-recommends || finish
+need runc runc || finish
+need catatonit catatonit || finish
+need unzip unzip || finish
+sshd_prereqs || finish
+jar=$(exporter_jar) || { fail "exporter jar" "could not be built"; finish; }
+
+tmp=$(mktemp -d /var/tmp/nt-image.XXXXXX)
+on_exit rm -rf --one-file-system "$tmp"
+printf '[containers]\ndefault_ulimits = ["nofile=4096:4096", "nproc=4096:4096"]\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n' \
+    >"$tmp/containers.conf"
+export CONTAINERS_CONF="$tmp/containers.conf"
+P=(podman --root "$tmp/storage" --runroot "$tmp/runroot" --storage-driver vfs)
+version=$(unzip -p "$jar" META-INF/MANIFEST.MF | sed -n 's/^Implementation-Version: *\([^[:space:]]*\).*/\1/p')
+IMAGE=localhost/ssh-exporter:$version
+
+# --- the image -------------------------------------------------------------------------
+t0=$(now_ms)
+if name=$("$REPO_DIR/packaging/image/build.sh" "$jar" "$tmp/image.tar" 2>"$tmp/build.log"); then
+    pass "image-builds: $name in $(($(now_ms) - t0)) ms, $(du -k "$tmp/image.tar" | cut -f1) KiB compressed"
+else
+    fail image-builds "$(tail -5 "$tmp/build.log" | tr '\n' ' ')"
+    finish
+fi
+check image-named-as-jar-version [ "localhost/$name" = "$IMAGE" ]
+# The shipped unit and manifest name the image of this version (else they go stale at a release).
+check quadlet-names-this-version grep -qx "Image=$IMAGE" "$REPO_DIR/packaging/image/ssh-exporter.container"
+check daemonset-names-this-version grep -Eq "^ +image: $IMAGE\$" "$REPO_DIR/packaging/image/daemonset.yaml"
+"${P[@]}" load -q -i "$tmp/image.tar" >"$tmp/load.log" 2>&1
+check image-loads grep -q "$IMAGE" "$tmp/load.log"
+size=$("${P[@]}" image inspect -f '{{.Size}}' "$IMAGE" 2>/dev/null)
+# Small: under 80 MB unpacked (a JRE-based image is over 200 MB).
+if [ -n "$size" ] && [ "$size" -lt 80000000 ]; then
+    pass "image-size: $((size / 1000000)) MB unpacked"
+else
+    fail image-size "${size:-no} bytes unpacked (wanted under 80 MB)"
+fi
+
+# What is in the one layer: every file root's, no setuid or setgid file, no shell, no package
+# manager; the JNA stub unpacked; the user an unprivileged one.
+mkdir -p "$tmp/oci"
+tar -xf "$tmp/image.tar" -C "$tmp/oci"
+layer=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1]+"/index.json"))["manifests"][0]["digest"].split(":")[1]; print(json.load(open(sys.argv[1]+"/blobs/sha256/"+m))["layers"][0]["digest"].split(":")[1])' "$tmp/oci")
+tar -tvzf "$tmp/oci/blobs/sha256/$layer" >"$tmp/layer.txt" 2>/dev/null
+check layer-listed [ -s "$tmp/layer.txt" ]
+not_root_owned() { awk '$2 != "root/root" && $2 != "0/0"' "$tmp/layer.txt"; }
+check layer-all-root-owned [ -z "$(not_root_owned)" ]
+check layer-no-setuid [ -z "$(awk '$1 ~ /^...[sS]|^......[sS]/' "$tmp/layer.txt")" ]
+no_tools() { ! grep -Eq ' (\./)?(usr/)?s?bin/(sh|bash|dash|apt|apt-get|dpkg|busybox)( |$)' "$tmp/layer.txt"; }
+check layer-no-shell-or-package-manager no_tools
+check layer-has-jna-stub grep -q 'usr/lib/ssh-exporter/libjnidispatch.so' "$tmp/layer.txt"
+check image-user-unprivileged [ "$("${P[@]}" image inspect -f '{{.Config.User}}' "$IMAGE")" = 65532:65532 ]
+check image-version-label [ "$("${P[@]}" image inspect -f '{{index .Labels "org.opencontainers.image.version"}}' "$IMAGE")" = "$version" ]
+
+# --- the container on a real sshd's login records --------------------------------------
+sshd_start || finish
+mkdir -p "$tmp/run-systemd"
+utmp_gid=$(getent group utmp | cut -d: -f3)
+# run_exporter NAME PORT [PODMAN-OPTION...]: the image as the Quadlet unit runs it (read-only
+# root, the unprivileged user, group utmp for btmp, no capabilities), on sshd's files.
+run_exporter() {
+    local name="$1" port="$2"; shift 2
+    "${P[@]}" run -d --name "$name" --read-only --network host --group-add "$utmp_gid" \
+        --cap-drop all --security-opt no-new-privileges "$@" \
+        -v "$SSHD_DIR/run/utmp:/run/utmp:ro" -v "$SSHD_DIR/log:/var/log:ro" \
+        -v "$tmp/run-systemd:/run/systemd:ro" \
+        "$IMAGE" --web.listen-address "127.0.0.1:$port" --interval 3600 >/dev/null 2>"$tmp/$name.err"
+}
+remove_container() { "${P[@]}" rm -f -t 0 "$1" >/dev/null 2>&1; }
+healthy() { curl -sf --max-time 2 -o /dev/null "$EXPORTER_URL/-/healthy"; }
+
+PORT=$(free_port)
+EXPORTER_URL="http://127.0.0.1:$PORT"
+CT=nt-ssh-exporter-$$
+on_exit remove_container "$CT"
+t0=$(now_ms)
+run_exporter "$CT" "$PORT" || fail container-starts "$(tr '\n' ' ' <"$tmp/$CT.err")"
+if wait_for 30 healthy; then
+    pass "container-starts: healthy $(($(now_ms) - t0)) ms after podman run"
+else
+    fail container-starts "not healthy: $("${P[@]}" logs "$CT" 2>&1 | tail -5 | tr '\n' ' ')"
+    finish
+fi
+check container-root-read-only [ "$("${P[@]}" inspect -f '{{.HostConfig.ReadonlyRootfs}}' "$CT")" = true ]
+CPID=$("${P[@]}" inspect -f '{{.State.Pid}}' "$CT")
+uid_of() { sed -n 's/^Uid:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$1/status"; }
+check container-process-uid-65532 [ "$(uid_of "$CPID")" = 65532 ]
+check container-no-capabilities grep -Eq '^CapEff:[[:space:]]*0+$' "/proc/$CPID/status"
+check container-sees-utmp [ "$(metric_value 'ssh_exporter_source_info{source="utmp"}')" = 1 ]
+# file_value FILE: ssh_exporter_file_readable for FILE (its other label is the path).
+file_value() {
+    curl -sf --max-time 2 "$EXPORTER_URL/metrics" \
+        | awk -v p="ssh_exporter_file_readable{file=\"$1\"," 'index($1, p) == 1 { print $2 + 0 }'
+}
+check container-reads-btmp [ "$(file_value btmp)" = 1 ]
+check container-reads-wtmp [ "$(file_value wtmp)" = 1 ]
+
+ssh_open 127.0.0.1
+step "container follows a real ssh login" "127.0.0.1=1"
+check container-counts-the-open [ "$(metric_value 'ssh_sessions_opened_total{type="remote"}')" = 1 ]
+# Its own pid namespace: sshd's session process is not there, so the live session is "stale".
+check own-pid-namespace-reports-live-session-stale [ "$(metric_value ssh_stale_sessions)" = 1 ]
+rss=$(ps -o rss= -p "$CPID" | tr -d ' ')
+# Well inside the DaemonSet's memory limit (128 MiB).
+if [ -n "$rss" ] && [ "$rss" -lt 98304 ]; then
+    pass "container-rss: ${rss} KiB with one session"
+else
+    fail container-rss "${rss:-no} KiB (the DaemonSet's limit is 131072)"
+fi
+
+# The host's pid namespace (what the Quadlet unit and the DaemonSet use): not stale.
+PORT2=$(free_port)
+CT2=nt-ssh-exporter-pid-$$
+on_exit remove_container "$CT2"
+run_exporter "$CT2" "$PORT2" --pid=host || fail host-pid-container-starts "$(tr '\n' ' ' <"$tmp/$CT2.err")"
+stale_on() { curl -sf --max-time 2 "http://127.0.0.1:$PORT2/metrics" | awk '$1 == "ssh_stale_sessions" { print $2 + 0 }'; }
+sessions_on() { curl -sf --max-time 2 "http://127.0.0.1:$PORT2/metrics" | grep -Eq '^ssh_num_sessions\{remote_ip="127\.0\.0\.1"\} 1(\.0)?$'; }
+check host-pid-namespace-sees-the-session wait_for 30 sessions_on
+check host-pid-namespace-session-not-stale [ "$(stale_on)" = 0 ]
+remove_container "$CT2"
+
+ssh_close_all
+step "container follows the logout" ""
+check container-counts-the-close [ "$(metric_value 'ssh_sessions_closed_total{type="remote"}')" = 1 ]
+
+# --- SIGTERM: a clean stop, long before podman's SIGKILL -------------------------------
+t0=$(now_ms)
+"${P[@]}" stop -t 20 "$CT" >/dev/null 2>&1
+took=$(($(now_ms) - t0))
+code=$("${P[@]}" inspect -f '{{.State.ExitCode}}' "$CT")
+if [ "$code" = 0 ] && [ "$took" -lt 10000 ]; then
+    pass "container-stops-on-sigterm: exit 0 in $took ms"
+else
+    fail container-stops-on-sigterm "exit $code after $took ms"
+fi
+"${P[@]}" logs "$CT" >"$tmp/container.log" 2>&1
+check container-logs-the-signal grep -q 'msg=stopping signal=SIGTERM' "$tmp/container.log"
+check container-log-no-warning-or-trace [ -z "$(grep -E 'level=(warn|error)|Exception|^\s+at ' "$tmp/container.log")" ]
+remove_container "$CT"
+
+# --- the DaemonSet's Pod spec under podman kube play ----------------------------------------
+# Its pod template, as a Pod, on sshd's files instead of the host's and at a free port. The
+# ports list goes: podman 4.3 turns it into port mappings, which it refuses on the host's
+# network; Kubernetes takes it as what it is there, a name for the node's port.
+PORT3=$(free_port)
+printf '' >"$tmp/machine-id"
+awk '/^  template:$/ { on = 1; next } on { sub(/^    /, ""); print }' "$REPO_DIR/packaging/image/daemonset.yaml" \
+    | sed -e "0,/^metadata:\$/s//metadata:\n  name: nt-ds-$$/" \
+        -e "s|path: /run/utmp\$|path: $SSHD_DIR/run/utmp|" -e "s|path: /var/log\$|path: $SSHD_DIR/log|" \
+        -e "s|path: /run/systemd\$|path: $tmp/run-systemd|" -e "s|path: /etc/machine-id\$|path: $tmp/machine-id|" \
+        -e "s|--web.listen-address=:9999|--web.listen-address=127.0.0.1:$PORT3|" -e '/^      ports:$/,/^          containerPort: 9999$/d' \
+        -e "s|supplementalGroups: \[43\]|supplementalGroups: [$utmp_gid]|" \
+    | { printf 'apiVersion: v1\nkind: Pod\n'; cat; } >"$tmp/pod.yaml"
+check pod-spec-extracted grep -q "^  hostPID: true" "$tmp/pod.yaml"
+kube_down() { "${P[@]}" kube down "$tmp/pod.yaml" >/dev/null 2>&1; }
+on_exit kube_down
+if "${P[@]}" kube play "$tmp/pod.yaml" >"$tmp/kube.log" 2>&1; then
+    pass "kube-play-runs-the-pod-spec"
+else
+    fail kube-play-runs-the-pod-spec "$(tail -5 "$tmp/kube.log" | tr '\n' ' ')"
+fi
+EXPORTER_URL="http://127.0.0.1:$PORT3"
+check kube-pod-serves-metrics wait_for 30 healthy
+ssh_open 127.0.0.1
+step "kube pod follows a real ssh login" "127.0.0.1=1"
+# (Not ssh_stale_sessions: podman 4.3's kube play does not apply hostPID, its man page says, so the
+# pod has a pid namespace of its own here. Suite 56 checks hostPID with trixie's podman.)
+KPID=$("${P[@]}" inspect -f '{{.State.Pid}}' "nt-ds-$$-ssh-exporter" 2>/dev/null)
+kube_uid_is_65532() { [ -n "$KPID" ] && [ "$(uid_of "$KPID")" = 65532 ]; }
+check kube-pod-process-uid-65532 kube_uid_is_65532
+check kube-pod-root-read-only [ "$("${P[@]}" inspect -f '{{.HostConfig.ReadonlyRootfs}}' "nt-ds-$$-ssh-exporter" 2>/dev/null)" = true ]
+ssh_close_all
+step "kube pod follows the logout" ""
+kube_down
+check kube-down-leaves-no-container [ -z "$("${P[@]}" ps -aq)" ]
+
+sshd_teardown
+finish
