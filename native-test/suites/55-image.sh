@@ -192,4 +192,51 @@ kube_down
 check kube-down-leaves-no-container [ -z "$("${P[@]}" ps -aq)" ]
 
 sshd_teardown
+
+# --- arm64, by the same recipe ---------------------------------------------------------------
+# No binfmt here to run it under podman: its runtime runs under qemu-user from the unpacked layer,
+# with the image's own glibc, on a utmp in aarch64's layout (400-byte records) written by glibc's
+# pututxline() for aarch64.
+need aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu || finish
+need qemu-aarch64 qemu-user || finish
+[ -d /usr/aarch64-linux-gnu/include ] || need /usr/aarch64-linux-gnu/include/stdio.h libc6-dev-arm64-cross || finish
+t0=$(now_ms)
+if "$REPO_DIR/packaging/image/build.sh" --arch arm64 "$jar" "$tmp/image-arm64.tar" >/dev/null 2>"$tmp/build-arm64.log"; then
+    pass "arm64-image-builds: $(($(now_ms) - t0)) ms, $(du -k "$tmp/image-arm64.tar" | cut -f1) KiB compressed"
+else
+    fail arm64-image-builds "$(tail -5 "$tmp/build-arm64.log" | tr '\n' ' ')"
+    finish
+fi
+mkdir -p "$tmp/oci-arm64" "$tmp/root-arm64"
+tar -xf "$tmp/image-arm64.tar" -C "$tmp/oci-arm64"
+read -r layer config < <(python3 -c 'import json,sys; d=sys.argv[1]; m=json.load(open(d+"/index.json"))["manifests"][0]["digest"].split(":")[1]; m=json.load(open(d+"/blobs/sha256/"+m)); print(m["layers"][0]["digest"].split(":")[1], m["config"]["digest"].split(":")[1])' "$tmp/oci-arm64")
+tar -xzf "$tmp/oci-arm64/blobs/sha256/$layer" -C "$tmp/root-arm64"
+arch_of_config() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["architecture"])' "$tmp/oci-arm64/blobs/sha256/$config"; }
+check arm64-image-config-says-arm64 [ "$(arch_of_config)" = arm64 ]
+# elf_machine FILE: the ELF header's e_machine (183 is EM_AARCH64).
+elf_machine() { od -An -tu2 -j18 -N2 "$1" | tr -d ' '; }
+check arm64-java-is-aarch64 [ "$(elf_machine "$tmp/root-arm64/opt/java/bin/java")" = 183 ]
+check arm64-jna-stub-is-aarch64 [ "$(elf_machine "$tmp/root-arm64/usr/lib/ssh-exporter/libjnidispatch.so")" = 183 ]
+check arm64-libc-is-aarch64 [ "$(elf_machine "$tmp/root-arm64/usr/lib/aarch64-linux-gnu/libc.so.6")" = 183 ]
+aarch64-linux-gnu-gcc -O2 -o "$tmp/utmpx_writer-aarch64" "$REPO_DIR/src/test/c/utmpx_writer.c" 2>"$tmp/cc.log" \
+    || fail arm64-writer-builds "$(tr '\n' ' ' <"$tmp/cc.log")"
+install -m 664 /dev/null "$tmp/utmp-aarch64"
+qemu-aarch64 -L /usr/aarch64-linux-gnu "$tmp/utmpx_writer-aarch64" "$tmp/utmp-aarch64" fill 6 3 >/dev/null 2>&1
+check arm64-utmp-has-400-byte-records [ "$(stat -c %s "$tmp/utmp-aarch64")" = 2400 ]
+R="$tmp/root-arm64"
+PORT4=$(free_port)
+qemu-aarch64 -L "$R" "$R/opt/java/bin/java" -Djna.boot.library.path="$R/usr/lib/ssh-exporter" -Djna.nounpack=true \
+    -Djna.platform.library.path="$R/usr/lib/aarch64-linux-gnu" -jar "$R/usr/share/ssh-exporter/lib/ssh-exporter.jar" \
+    --file "$tmp/utmp-aarch64" --wtmp.file '' --btmp.file '' --no-collector.auth \
+    --web.listen-address "127.0.0.1:$PORT4" >"$tmp/arm64.log" 2>&1 &
+ARM_PID=$!
+on_exit kill_pid "$ARM_PID"
+EXPORTER_URL="http://127.0.0.1:$PORT4"
+arm64_sessions() { metric_state; }
+if wait_for 60 state_is arm64_sessions "10.0.0.0=2 10.0.0.1=2 10.0.0.2=2"; then
+    pass "arm64-runtime-serves-aarch64-utmp: $(metric_state)"
+else
+    fail arm64-runtime-serves-aarch64-utmp "shows '$(metric_state)'; log: $(tail -3 "$tmp/arm64.log" | tr '\n' ' ')"
+fi
+kill_pid "$ARM_PID"
 finish

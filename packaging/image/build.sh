@@ -11,8 +11,8 @@
 #
 # usage: build.sh [--arch amd64|arm64] JAR OUTPUT.tar
 #   --arch      the image's architecture (default: this machine's). For another architecture,
-#               that architecture's jmods come from Debian's openjdk-17-jmods package, which
-#               must be the same version as this machine's jlink.
+#               that architecture's jmods come from Debian's openjdk-17-jdk-headless package of
+#               the same version as this machine's JDK (jlink takes no other).
 # Environment:
 #   IMAGE_CACHE     downloaded packages and apt lists (default /var/cache/ssh-exporter-build)
 #   DEBIAN_RELEASE  the Debian release the libraries come from (default: this machine's, so that
@@ -86,10 +86,19 @@ apt_get update >"$work/apt.log" 2>&1 || { tail -n 20 "$work/apt.log" >&2; die "a
 # What the runtime and the exporter load: the JVM needs libc, libm, libgcc_s, libstdc++ and
 # libz; the exporter's logind and journal sources load libsystemd.so.0 through JNA.
 libs=(libc6 libgcc-s1 libstdc++6 zlib1g libsystemd0)
+apt_get install --download-only -y "${libs[@]}" >"$work/apt.log" 2>&1 \
+    || { tail -n 20 "$work/apt.log" >&2; die "downloading ${libs[*]} failed"; }
+# Another architecture's jmods: Debian's JDK package of that architecture (only its jmods are
+# used), the very version of this machine's jlink, which refuses any other.
 jmods=()
-[ "$arch" = "$(dpkg --print-architecture)" ] || jmods=("openjdk-$java_feature-jmods")
-apt_get install --download-only -y "${libs[@]}" "${jmods[@]}" >"$work/apt.log" 2>&1 \
-    || { tail -n 20 "$work/apt.log" >&2; die "downloading ${libs[*]} ${jmods[*]} failed"; }
+if [ "$arch" != "$(dpkg --print-architecture)" ]; then
+    jdk=openjdk-$java_feature-jdk-headless
+    jdk_version=$(dpkg-query -W -f '${Version}' "$jdk" 2>/dev/null) \
+        || die "this machine's JDK is not Debian's $jdk: no matching $arch jmods to take"
+    (cd "$apt_dir/cache/archives" && apt_get download "$jdk=$jdk_version") >"$work/apt.log" 2>&1 \
+        || { tail -n 5 "$work/apt.log" >&2; die "downloading $jdk $jdk_version for $arch failed"; }
+    jmods=("$jdk")
+fi
 
 # The downloaded packages (apt keeps older versions in its cache: take each package's newest).
 declare -A newest=() newest_version=()
@@ -101,7 +110,7 @@ for deb in "$apt_dir"/cache/archives/*.deb; do
 done
 for pkg in "${!newest[@]}"; do
     case $pkg in
-        openjdk-*-jmods) dpkg-deb -x "${newest[$pkg]}" "$work/jdk" ;;
+        openjdk-*-jdk-headless) dpkg-deb -x "${newest[$pkg]}" "$work/jdk" ;;
         *) dpkg-deb -x "${newest[$pkg]}" "$root"
            echo "$pkg ${newest_version[$pkg]}" >>"$work/packages" ;;
     esac
@@ -128,13 +137,26 @@ find "$root/usr/share/doc" -depth -type d -empty -delete
 # java.desktop, which jdeps lists for JNA's AWT helpers, is left out: the exporter never calls them.
 module_path=$java_home/jmods
 [ ${#jmods[@]} -eq 0 ] || module_path=$work/jdk/usr/lib/jvm/java-$java_feature-openjdk-$arch/jmods
-[ -d "$module_path" ] || die "no jmods at $module_path (install openjdk-$java_feature-jmods)"
-cds=()
-[ ${#jmods[@]} -gt 0 ] || cds=(--generate-cds-archive)
+[ -d "$module_path" ] || die "no jmods at $module_path"
+# The class-data sharing archive of the JDK's classes (a faster start) is made by the runtime
+# itself: here for this machine's architecture, under qemu-user (after jlink) for another one.
+# jlink strips native symbols with this machine's objcopy only: for another architecture, strip
+# (below) does it.
+strip=(--strip-debug --generate-cds-archive)
+[ ${#jmods[@]} -eq 0 ] || strip=(--strip-java-debug-attributes)
 "$java_home/bin/jlink" --module-path "$module_path" \
     --add-modules java.base,java.logging,jdk.httpserver,jdk.management,jdk.unsupported,jdk.crypto.ec \
-    --strip-debug --no-man-pages --no-header-files --compress=2 "${cds[@]}" \
+    "${strip[@]}" --no-man-pages --no-header-files --compress=2 \
     --output "$root/opt/java" >&2
+if [ ${#jmods[@]} -gt 0 ]; then
+    qemu=qemu-${triplet%%-*}
+    if command -v "$qemu" >/dev/null; then
+        "$qemu" -L "$root" "$root/opt/java/bin/java" -Xshare:dump >"$work/cds.log" 2>&1 \
+            || { tail -n 5 "$work/cds.log" >&2; die "the $arch runtime did not make its CDS archive under $qemu"; }
+    else
+        echo "build.sh: no $qemu (qemu-user): the $arch image has no CDS archive (a slower start)" >&2
+    fi
+fi
 # The heap is far below 32 GB, so the JVM always uses compressed oops: the CDS archive without
 # them is never mapped. Debian's libjvm keeps its symbol table; the image needs none.
 rm -f "$root/opt/java/lib/server/classes_nocoops.jsa"
