@@ -69,6 +69,13 @@ check layer-has-jna-stub grep -q 'usr/lib/ssh-exporter/libjnidispatch.so' "$tmp/
 check image-user-unprivileged [ "$("${P[@]}" image inspect -f '{{.Config.User}}' "$IMAGE")" = 65532:65532 ]
 check image-version-label [ "$("${P[@]}" image inspect -f '{{index .Labels "org.opencontainers.image.version"}}' "$IMAGE")" = "$version" ]
 
+# JVM flags for the image go in JDK_JAVA_OPTIONS (there is no launcher script to read JAVA_OPTS).
+jdk_java_options() {
+    "${P[@]}" run --rm -e JDK_JAVA_OPTIONS=-Dnt.flag=1 "$IMAGE" --version >"$tmp/jdkopts.log" 2>&1 \
+        && grep -q 'Picked up JDK_JAVA_OPTIONS: -Dnt.flag=1' "$tmp/jdkopts.log" && grep -qx "ssh-exporter $version" "$tmp/jdkopts.log"
+}
+check image-takes-jdk-java-options jdk_java_options
+
 # --- the container on a real sshd's login records --------------------------------------
 sshd_start || finish
 mkdir -p "$tmp/run-systemd"
