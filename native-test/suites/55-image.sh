@@ -168,13 +168,10 @@ remove_container "$CT"
 # network; Kubernetes takes it as what it is there, a name for the node's port.
 PORT3=$(free_port)
 printf '' >"$tmp/machine-id"
-awk '/^  template:$/ { on = 1; next } on { sub(/^    /, ""); print }' "$REPO_DIR/packaging/image/daemonset.yaml" \
-    | sed -e "0,/^metadata:\$/s//metadata:\n  name: nt-ds-$$/" \
-        -e "s|path: /run/utmp\$|path: $SSHD_DIR/run/utmp|" -e "s|path: /var/log\$|path: $SSHD_DIR/log|" \
-        -e "s|path: /run/systemd\$|path: $tmp/run-systemd|" -e "s|path: /etc/machine-id\$|path: $tmp/machine-id|" \
-        -e "s|--web.listen-address=:9999|--web.listen-address=127.0.0.1:$PORT3|" -e '/^      ports:$/,/^          containerPort: 9999$/d' \
-        -e "s|supplementalGroups: \[43\]|supplementalGroups: [$utmp_gid]|" \
-    | { printf 'apiVersion: v1\nkind: Pod\n'; cat; } >"$tmp/pod.yaml"
+python3 "$NATIVE_TEST_DIR/pod_from_daemonset.py" "$REPO_DIR/packaging/image/daemonset.yaml" "nt-ds-$$" \
+    --path "/run/utmp=$SSHD_DIR/run/utmp" --path "/var/log=$SSHD_DIR/log" --path "/run/systemd=$tmp/run-systemd" \
+    --path "/etc/machine-id=$tmp/machine-id" --listen "127.0.0.1:$PORT3" --groups "$utmp_gid" --drop-key ports \
+    >"$tmp/pod.yaml" 2>"$tmp/pod.err" || fail pod-spec-extracted "$(cat "$tmp/pod.err")"
 check pod-spec-extracted grep -q "^  hostPID: true" "$tmp/pod.yaml"
 kube_down() { "${P[@]}" kube down "$tmp/pod.yaml" >/dev/null 2>&1; }
 on_exit kube_down
