@@ -202,8 +202,8 @@ ctr=$("${B[@]}" from --arch "$arch" scratch)
     --label org.opencontainers.image.title=ssh-exporter \
     --label "org.opencontainers.image.description=Prometheus exporter for login (SSH) sessions" \
     --label "org.opencontainers.image.version=$version" \
-    --label org.opencontainers.image.licenses=Apache-2.0 \
-    --label "org.opencontainers.image.base.name=debian:$release (libraries only, from its packages)" \
+    --label "org.opencontainers.image.licenses=Apache-2.0 AND MIT AND BSD-3-Clause" \
+    --label "org.opencontainers.image.source=$(sed -n 's/^Source: *//p' "$here/../common/copyright")" \
     --history-comment "ssh-exporter $version: jlink runtime and Debian $release libraries" "$ctr"
 mkdir -p "$(dirname "$out")"
 rm -f "$out"
