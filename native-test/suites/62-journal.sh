@@ -154,9 +154,23 @@ settled() {
 # counter against the truth and against the journal's lines, and the entry results against the
 # journal's entries.
 check_counts() {
-    local label="$1" wait="${2:-10}" table="${3:-}" now s d want lines all trusted untrusted
-    wait_for "$wait" settled
-    now=$(counts)
+    local label="$1" wait="${2:-10}" table="${3:-}" now s d want lines all trusted untrusted t0
+    if wait_for "$wait" settled; then
+        now=$(counts)
+    else
+        # Judged on what was served at the deadline; then, for whoever reads the failure, how
+        # late it came (a missed wake-up heals at the next --interval read) and when sshd's
+        # last lines reached the journal.
+        now=$(counts)
+        t0=$(now_ms)
+        if wait_for 20 settled; then
+            echo "  $CT_RELEASE: $label: settled $(($(now_ms) - t0)) ms after the ${wait} s wait" >&2
+        else
+            echo "  $CT_RELEASE: $label: still not settled 20 s after the ${wait} s wait" >&2
+        fi
+        echo "  now $(date -u +%T.%N); sshd's last lines: $(ct journalctl --system -q -o short-precise --utc --no-pager \
+            --after-cursor="$CURSOR" -t sshd -t sshd-session -t sshd-auth 2>/dev/null | tail -3 | tr '\n' '|')" >&2
+    fi
     sshd_lines root >"$WORK/lines.txt"
     for s in "${SERIES[@]}"; do
         d=$(delta_of "$now" "$s") want=$(want_of "$s")
