@@ -6,7 +6,6 @@ import io.github.sshexporter.auth.SshdMessage;
 import io.github.sshexporter.exposition.MetricGroup;
 import io.github.sshexporter.exposition.MetricPage;
 import io.github.sshexporter.exposition.PageCache;
-import io.github.sshexporter.exposition.PageRefresher;
 import io.github.sshexporter.log.Log;
 import io.github.sshexporter.metrics.ActivityMetrics;
 import io.github.sshexporter.metrics.AuthMetrics;
@@ -52,8 +51,6 @@ public final class Exporter {
      * Prometheus scraping every few seconds still gets fresh values.
      */
     static final long RUNTIME_METRICS_MAX_AGE_MILLIS = 1000;
-    /** The page is rendered after a change at most this often (PageRefresher). */
-    static final long PAGE_REFRESH_MIN_INTERVAL_MILLIS = 50;
 
     private final Config config;
     private final WebConfigSource web;
@@ -115,9 +112,6 @@ public final class Exporter {
         ProcessMetrics.builder().register(runtime.registry());
         PageCache pageCache = new PageCache(page.groups(),
                 TimeUnit.MILLISECONDS.toNanos(RUNTIME_METRICS_MAX_AGE_MILLIS), System::nanoTime);
-        // A change is rendered at once, off the scrape path (at most 2% of a core under churn).
-        PageRefresher refresher = PageRefresher.start(pageCache, page.groups(),
-                TimeUnit.MILLISECONDS.toNanos(PAGE_REFRESH_MIN_INTERVAL_MILLIS), 50);
         health.eventsSource(CounterFeed.NONE);
         SessionCounter counter = new SessionCounter(config.logs().eventsSource(), config.logs().wtmpFile() != null,
                 new CounterReporter(activity, health));
@@ -186,7 +180,6 @@ public final class Exporter {
         signals.await();
         Log.info("stopping", "signal", signals.signal());
         stop(loop, logs, journal);
-        refresher.close();
         server.close();
     }
 

@@ -16,7 +16,6 @@ public final class MetricGroup {
     private final boolean live;
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final AtomicLong changes = new AtomicLong();
-    private volatile Runnable onChange;
 
     private MetricGroup(String name, boolean live) {
         this.name = name;
@@ -49,15 +48,6 @@ public final class MetricGroup {
     /** Call after every change of a value of this group (not needed for a live group). */
     public void changed() {
         changes.incrementAndGet();
-        Runnable listener = onChange;
-        if (listener != null) {
-            listener.run();
-        }
-    }
-
-    /** Who is told after each {@link #changed()} (one listener: the page's refresher). */
-    void onChange(Runnable listener) {
-        onChange = listener;
     }
 
     /** How many changes were announced so far. */

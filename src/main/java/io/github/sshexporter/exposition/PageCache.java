@@ -127,16 +127,6 @@ public final class PageCache {
         return page.body;
     }
 
-    /**
-     * Renders again, in every format some scrape has asked for, what changed since the last
-     * rendering: the next scrape of that format is then a copy of bytes.
-     */
-    public synchronized void refreshKnownPages() {
-        for (Key key : List.copyOf(pages.keySet())) {
-            body(key.writer(), key.scheme());
-        }
-    }
-
     /** Every group's metrics in one registry, for scrapes this cache does not serve (filters, protobuf). */
     public PrometheusRegistry registry() {
         PrometheusRegistry all = new PrometheusRegistry();
