@@ -27,7 +27,7 @@ image=localhost/$(cat "$work/name")
 printf '[containers]\ndefault_ulimits = ["nofile=4096:4096", "nproc=4096:4096"]\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n' \
     >"$work/containers.conf"
 export CONTAINERS_CONF="$work/containers.conf"
-podman_() { podman --root "$work/storage" --runroot "$work/runroot" --storage-driver vfs "$@"; }
+podman_() { podman --root "$work/storage" --runroot "$work/runroot" --tmpdir "$work/libpod" --storage-driver vfs "$@"; }
 podman_ load -q -i "$work/image.tar" >/dev/null
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

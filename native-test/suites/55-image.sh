@@ -27,7 +27,7 @@ on_exit rm -rf --one-file-system "$tmp"
 printf '[containers]\ndefault_ulimits = ["nofile=4096:4096", "nproc=4096:4096"]\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n' \
     >"$tmp/containers.conf"
 export CONTAINERS_CONF="$tmp/containers.conf"
-P=(podman --root "$tmp/storage" --runroot "$tmp/runroot" --storage-driver vfs)
+P=(podman --root "$tmp/storage" --runroot "$tmp/runroot" --tmpdir "$tmp/libpod" --storage-driver vfs)
 version=$(unzip -p "$jar" META-INF/MANIFEST.MF | sed -n 's/^Implementation-Version: *\([^[:space:]]*\).*/\1/p')
 IMAGE=localhost/ssh-exporter:$version
 
@@ -69,26 +69,41 @@ check layer-has-jna-stub grep -q 'usr/lib/ssh-exporter/libjnidispatch.so' "$tmp/
 check image-user-unprivileged [ "$("${P[@]}" image inspect -f '{{.Config.User}}' "$IMAGE")" = 65532:65532 ]
 check image-version-label [ "$("${P[@]}" image inspect -f '{{index .Labels "org.opencontainers.image.version"}}' "$IMAGE")" = "$version" ]
 
-# JVM flags for the image go in JDK_JAVA_OPTIONS (there is no launcher script to read JAVA_OPTS).
-jdk_java_options() {
-    "${P[@]}" run --rm -e JDK_JAVA_OPTIONS=-Dnt.flag=1 "$IMAGE" --version >"$tmp/jdkopts.log" 2>&1 \
-        && grep -q 'Picked up JDK_JAVA_OPTIONS: -Dnt.flag=1' "$tmp/jdkopts.log" && grep -qx "ssh-exporter $version" "$tmp/jdkopts.log"
+# The launcher's JVM flags are the image's JDK_JAVA_OPTIONS; a value given at run time replaces
+# them, as JAVA_OPTS does for the packages. (JAVA_TOOL_OPTIONS adds a flag that prints them.)
+flags_of() { # PODMAN-RUN-OPTION...: the JVM's command-line flags
+    "${P[@]}" run --rm -e JAVA_TOOL_OPTIONS=-XX:+PrintCommandLineFlags "$@" "$IMAGE" --version 2>&1
 }
-check image-takes-jdk-java-options jdk_java_options
+defaults_apply() {
+    flags_of >"$tmp/flags.log" && grep -q -- '-XX:MaxHeapSize=33554432 ' "$tmp/flags.log" \
+        && grep -q -- '-XX:+UseSerialGC' "$tmp/flags.log" && grep -qx "ssh-exporter $version" "$tmp/flags.log"
+}
+check image-runs-with-the-launchers-jvm-flags defaults_apply
+replaced() {
+    flags_of -e "JDK_JAVA_OPTIONS=-Xmx64m -XX:+UseParallelGC" >"$tmp/flags2.log" \
+        && grep -q -- '-XX:MaxHeapSize=67108864 ' "$tmp/flags2.log" && grep -q -- '-XX:+UseParallelGC' "$tmp/flags2.log" \
+        && grep -qx "ssh-exporter $version" "$tmp/flags2.log"
+}
+check image-jdk-java-options-replace-them replaced
 
 # --- the container on a real sshd's login records --------------------------------------
 sshd_start || finish
 mkdir -p "$tmp/run-systemd"
 utmp_gid=$(getent group utmp | cut -d: -f3)
-# run_exporter NAME PORT [PODMAN-OPTION...]: the image as the Quadlet unit runs it (read-only
-# root, the unprivileged user, group utmp for btmp, no capabilities), on sshd's files.
+# run_exporter NAME PORT [PODMAN-OPTION...] [-- EXPORTER-FLAG...]: the image as the Quadlet unit
+# runs it (read-only root, the unprivileged user, group utmp for btmp, no capabilities), on
+# sshd's files.
 run_exporter() {
-    local name="$1" port="$2"; shift 2
+    local name="$1" port="$2" opts=() flags=()
+    shift 2
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
+    [ $# -gt 0 ] && shift
+    flags=("$@")
     "${P[@]}" run -d --name "$name" --read-only --network host --group-add "$utmp_gid" \
-        --cap-drop all --security-opt no-new-privileges "$@" \
+        --cap-drop all --security-opt no-new-privileges "${opts[@]}" \
         -v "$SSHD_DIR/run/utmp:/run/utmp:ro" -v "$SSHD_DIR/log:/var/log:ro" \
         -v "$tmp/run-systemd:/run/systemd:ro" \
-        "$IMAGE" --web.listen-address "127.0.0.1:$port" --interval 3600 >/dev/null 2>"$tmp/$name.err"
+        "$IMAGE" --web.listen-address "127.0.0.1:$port" --interval 3600 "${flags[@]}" >/dev/null 2>"$tmp/$name.err"
 }
 remove_container() { "${P[@]}" rm -f -t 0 "$1" >/dev/null 2>&1; }
 healthy() { curl -sf --max-time 2 -o /dev/null "$EXPORTER_URL/-/healthy"; }
@@ -109,7 +124,9 @@ check container-root-read-only [ "$("${P[@]}" inspect -f '{{.HostConfig.Readonly
 CPID=$("${P[@]}" inspect -f '{{.State.Pid}}' "$CT")
 uid_of() { sed -n 's/^Uid:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$1/status"; }
 check container-process-uid-65532 [ "$(uid_of "$CPID")" = 65532 ]
-check container-no-capabilities grep -Eq '^CapEff:[[:space:]]*0+$' "/proc/$CPID/status"
+# None at all, not merely none in effect (a non-root process has none in effect anyway).
+no_caps() { grep -Eq '^CapBnd:[[:space:]]*0+$' "/proc/$CPID/status" && grep -Eq '^CapPrm:[[:space:]]*0+$' "/proc/$CPID/status"; }
+check container-no-capabilities no_caps
 check container-sees-utmp [ "$(metric_value 'ssh_exporter_source_info{source="utmp"}')" = 1 ]
 # file_value FILE: ssh_exporter_file_readable for FILE (its other label is the path).
 file_value() {
@@ -147,6 +164,24 @@ ssh_close_all
 step "container follows the logout" ""
 check container-counts-the-close [ "$(metric_value 'ssh_sessions_closed_total{type="remote"}')" = 1 ]
 
+# --- TLS with an EC key (jdk.crypto.ec is in the runtime), the web config mounted read-only ---
+mkdir -m 755 "$tmp/web"
+if openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$tmp/web/server.key" \
+        -out "$tmp/web/server.crt" -days 2 -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1; then
+    chmod 644 "$tmp/web/server.key"
+    printf 'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n' >"$tmp/web/web.yml"
+    PORT5=$(free_port)
+    CT5=nt-ssh-exporter-tls-$$
+    on_exit remove_container "$CT5"
+    run_exporter "$CT5" "$PORT5" -v "$tmp/web:/etc/ssh-exporter:ro" -- --web.config.file /etc/ssh-exporter/web.yml \
+        || fail tls-container-starts "$(tr '\n' ' ' <"$tmp/$CT5.err")"
+    tls_serves() { curl -sf --max-time 2 --cacert "$tmp/web/server.crt" "https://127.0.0.1:$PORT5/metrics" | grep -q '^ssh_exporter_source_up 1'; }
+    check container-serves-tls-with-an-ec-key wait_for 30 tls_serves
+    remove_container "$CT5"
+else
+    fail tls-key "openssl could not make an EC key"
+fi
+
 # --- SIGTERM: a clean stop, long before podman's SIGKILL -------------------------------
 t0=$(now_ms)
 "${P[@]}" stop -t 20 "$CT" >/dev/null 2>&1
@@ -168,9 +203,10 @@ remove_container "$CT"
 # network; Kubernetes takes it as what it is there, a name for the node's port.
 PORT3=$(free_port)
 printf '' >"$tmp/machine-id"
+mkdir -p "$tmp/run-journal"
 python3 "$NATIVE_TEST_DIR/pod_from_daemonset.py" "$REPO_DIR/packaging/image/daemonset.yaml" "nt-ds-$$" \
     --path "/run/utmp=$SSHD_DIR/run/utmp" --path "/var/log=$SSHD_DIR/log" --path "/run/systemd=$tmp/run-systemd" \
-    --path "/etc/machine-id=$tmp/machine-id" --listen "127.0.0.1:$PORT3" --groups "$utmp_gid" --drop-key ports \
+    --path "/etc/machine-id=$tmp/machine-id" --path "/run/log/journal=$tmp/run-journal" --listen "127.0.0.1:$PORT3" --groups "$utmp_gid" --drop-key ports \
     >"$tmp/pod.yaml" 2>"$tmp/pod.err" || fail pod-spec-extracted "$(cat "$tmp/pod.err")"
 check pod-spec-extracted grep -q "^  hostPID: true" "$tmp/pod.yaml"
 kube_down() { "${P[@]}" kube down "$tmp/pod.yaml" >/dev/null 2>&1; }
@@ -187,13 +223,15 @@ step "kube pod follows a real ssh login" "127.0.0.1=1"
 # (Not ssh_stale_sessions: podman 4.3's kube play does not apply hostPID, its man page says, so the
 # pod has a pid namespace of its own here. Suite 56 checks hostPID with trixie's podman.)
 KPID=$("${P[@]}" inspect -f '{{.State.Pid}}' "nt-ds-$$-ssh-exporter" 2>/dev/null)
+# (The image's own user is 65532 too: this shows the spec's runAsUser does not change it.)
 kube_uid_is_65532() { [ -n "$KPID" ] && [ "$(uid_of "$KPID")" = 65532 ]; }
 check kube-pod-process-uid-65532 kube_uid_is_65532
 check kube-pod-root-read-only [ "$("${P[@]}" inspect -f '{{.HostConfig.ReadonlyRootfs}}' "nt-ds-$$-ssh-exporter" 2>/dev/null)" = true ]
 ssh_close_all
 step "kube pod follows the logout" ""
 kube_down
-check kube-down-leaves-no-container [ -z "$("${P[@]}" ps -aq)" ]
+no_container() { local ids; ids=$("${P[@]}" ps -aq) && [ -z "$ids" ]; }
+check kube-down-leaves-no-container no_container
 
 sshd_teardown
 

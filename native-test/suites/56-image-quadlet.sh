@@ -69,7 +69,11 @@ mkdir -p "$unit_dir/ssh-exporter.container.d"
 # The shipped unit, with its documented edit for a host without utmp; the port is this run's.
 sed -e '/^Volume=\/run\/utmp:/d' -e "s|^Exec=--web.listen-address=:9999\$|Exec=--web.listen-address=127.0.0.1:$PORT|" \
     "$REPO_DIR/packaging/image/ssh-exporter.container" >"$unit_dir/ssh-exporter.container"
-check unit-edits-applied [ "$(grep -c '^Volume=/run/utmp\|^Exec=--web.listen-address=127.0.0.1:' "$unit_dir/ssh-exporter.container")" = 1 ]
+edits_applied() {
+    ! grep -q '^Volume=/run/utmp' "$unit_dir/ssh-exporter.container" \
+        && grep -qx "Exec=--web.listen-address=127.0.0.1:$PORT" "$unit_dir/ssh-exporter.container"
+}
+check unit-edits-applied edits_applied
 # The journal's group, as its comment says, in a drop-in (Quadlet appends PodmanArgs=).
 printf '[Container]\nPodmanArgs=--group-add=%s\n' "$journal_gid" >"$unit_dir/ssh-exporter.container.d/journal.conf"
 
@@ -134,7 +138,11 @@ accepted() { [ "$(value 'ssh_auth_accepted_total{method="publickey"}')" = 1 ]; }
 check journal-counts-the-publickey-login wait_for 10 accepted
 check session-not-stale-in-host-pid-namespace [ "$(value ssh_stale_sessions)" = 0 ]
 kill_pid "$SSH_PID"
-no_session() { serving && ! metrics | grep -q '^ssh_num_sessions{remote_ip="127.0.0.1"}'; }
+# One page: served, and without the session (a failed scrape is never "gone").
+no_session() {
+    local p
+    p=$(metrics) && grep -q '^ssh_exporter_source_up 1' <<<"$p" && ! grep -q '^ssh_num_sessions{remote_ip="127.0.0.1"}' <<<"$p"
+}
 check ssh-session-gone-after-logout wait_for 30 no_session
 
 # --- stop -----------------------------------------------------------------------------------
@@ -149,7 +157,8 @@ else
 fi
 stop_logged() { ct journalctl -u ssh-exporter.service --no-pager -o cat | grep -q 'msg=stopping signal=SIGTERM'; }
 check stop-logged-by-exporter stop_logged
-check no-container-left [ -z "$(ct podman ps -aq)" ]
+no_container() { local ids; ids=$(ct podman ps -aq) && [ -z "$ids" ]; }
+check no-container-left no_container
 
 # --- the DaemonSet's Pod spec, on a host without utmp, where hostPID applies --------------------
 # Without its resources: no cgroup controller reaches this container's cgroup2 (they are all
@@ -174,5 +183,5 @@ check kube-pod-session-not-stale-hostpid [ "$(value ssh_stale_sessions)" = 0 ]
 kill_pid "$SSH_PID"
 check kube-pod-session-gone wait_for 30 no_session
 ct podman kube down /root/pod.yaml >/dev/null 2>&1
-check kube-down-leaves-no-container [ -z "$(ct podman ps -aq)" ]
+check kube-down-leaves-no-container no_container
 finish

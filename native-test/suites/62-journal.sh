@@ -168,8 +168,9 @@ check_counts() {
         else
             echo "  $CT_RELEASE: $label: still not settled 20 s after the ${wait} s wait" >&2
         fi
+        # (No -t matches with --after-cursor: see sshd_lines.)
         echo "  now $(date -u +%T.%N); sshd's last lines: $(ct journalctl --system -q -o short-precise --utc --no-pager \
-            --after-cursor="$CURSOR" -t sshd -t sshd-session -t sshd-auth 2>/dev/null | tail -3 | tr '\n' '|')" >&2
+            --after-cursor="$CURSOR" 2>/dev/null | grep -E ' sshd(-session|-auth)?\[' | tail -3 | tr '\n' '|')" >&2
     fi
     sshd_lines root >"$WORK/lines.txt"
     for s in "${SERIES[@]}"; do

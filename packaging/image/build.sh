@@ -39,8 +39,8 @@ case $arch in
     arm64) triplet=aarch64-linux-gnu jna_dir=linux-aarch64 ;;
     *) die "unsupported architecture '$arch' (amd64 or arm64)" ;;
 esac
-for tool in buildah apt-get dpkg-deb unzip; do
-    command -v "$tool" >/dev/null || die "$tool is missing (apt-get install buildah apt dpkg unzip)"
+for tool in buildah apt-get dpkg-deb unzip python3 flock; do
+    command -v "$tool" >/dev/null || die "$tool is missing (apt-get install buildah unzip python3)"
 done
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -82,39 +82,50 @@ apt_get() {
         -o APT::Architectures="$arch" -o APT::Install-Recommends=false -o Debug::NoLocking=1 "$@"
 }
 echo "build.sh: Debian $release packages for $arch into $apt_dir" >&2
+# One build at a time per apt state (apt's own locking is off: the state is ours).
+exec 8>"$apt_dir/lock"
+flock 8
 apt_get update >"$work/apt.log" 2>&1 || { tail -n 20 "$work/apt.log" >&2; die "apt-get update failed"; }
 # What the runtime and the exporter load: the JVM needs libc, libm, libgcc_s, libstdc++ and
 # libz; the exporter's logind and journal sources load libsystemd.so.0 through JNA.
 libs=(libc6 libgcc-s1 libstdc++6 zlib1g libsystemd0)
+# Exactly the packages and versions apt resolves now (its cache may hold others from before).
+apt_get install -s -y "${libs[@]}" 2>"$work/apt.log" | sed -n 's/^Inst \([^ ]*\) (\([^ ]*\) .*/\1 \2/p' >"$work/resolved"
+if [ ! -s "$work/resolved" ]; then
+    tail -n 20 "$work/apt.log" >&2
+    die "apt cannot resolve ${libs[*]}"
+fi
 apt_get install --download-only -y "${libs[@]}" >"$work/apt.log" 2>&1 \
     || { tail -n 20 "$work/apt.log" >&2; die "downloading ${libs[*]} failed"; }
 # Another architecture's jmods: Debian's JDK package of that architecture (only its jmods are
 # used), the very version of this machine's jlink, which refuses any other.
 jmods=()
+jdk=openjdk-$java_feature-jdk-headless
+jdk_version=$(dpkg-query -W -f '${Version}' "$jdk" 2>/dev/null) || jdk_version=
 if [ "$arch" != "$(dpkg --print-architecture)" ]; then
-    jdk=openjdk-$java_feature-jdk-headless
-    jdk_version=$(dpkg-query -W -f '${Version}' "$jdk" 2>/dev/null) \
-        || die "this machine's JDK is not Debian's $jdk: no matching $arch jmods to take"
+    [ -n "$jdk_version" ] || die "this machine's JDK is not Debian's $jdk: no matching $arch jmods to take"
     (cd "$apt_dir/cache/archives" && apt_get download "$jdk=$jdk_version") >"$work/apt.log" 2>&1 \
         || { tail -n 5 "$work/apt.log" >&2; die "downloading $jdk $jdk_version for $arch failed"; }
     jmods=("$jdk")
+    echo "$jdk $jdk_version" >>"$work/resolved"
 fi
 
-# The downloaded packages (apt keeps older versions in its cache: take each package's newest).
-declare -A newest=() newest_version=()
-for deb in "$apt_dir"/cache/archives/*.deb; do
-    pkg=$(dpkg-deb -f "$deb" Package) ver=$(dpkg-deb -f "$deb" Version)
-    if [ -z "${newest[$pkg]:-}" ] || dpkg --compare-versions "$ver" gt "${newest_version[$pkg]}"; then
-        newest[$pkg]=$deb newest_version[$pkg]=$ver
-    fi
-done
-for pkg in "${!newest[@]}"; do
+# deb_of PACKAGE VERSION: the cached .deb of that version (apt writes an epoch's colon as %3a).
+deb_of() {
+    local f
+    for f in "$apt_dir/cache/archives/$1_${2/:/%3a}_"*.deb; do
+        [ -f "$f" ] && { echo "$f"; return 0; }
+    done
+    return 1
+}
+while read -r pkg ver; do
+    deb=$(deb_of "$pkg" "$ver") || die "no downloaded .deb of $pkg $ver"
     case $pkg in
-        openjdk-*-jdk-headless) dpkg-deb -x "${newest[$pkg]}" "$work/jdk" ;;
-        *) dpkg-deb -x "${newest[$pkg]}" "$root"
-           echo "$pkg ${newest_version[$pkg]}" >>"$work/packages" ;;
+        "$jdk") dpkg-deb -x "$deb" "$work/jdk" ;;
+        *) dpkg-deb -x "$deb" "$root" ;;
     esac
-done
+done <"$work/resolved"
+flock -u 8
 
 # Merged /usr, as on every Debian 12+ system.
 for d in bin sbin lib lib64; do
@@ -175,34 +186,41 @@ unzip -p "$jar" "com/sun/jna/$jna_dir/libjnidispatch.so" >"$root/usr/lib/ssh-exp
 [ -s "$root/usr/lib/ssh-exporter/libjnidispatch.so" ] || die "$jar has no JNA stub for $jna_dir"
 install -D -m 644 "$here/../common/copyright" "$root/usr/share/doc/ssh-exporter/copyright"
 install -D -m 644 "$here/../common/LICENSE" "$root/usr/share/doc/ssh-exporter/LICENSE"
-sort "$work/packages" >"$root/usr/share/doc/ssh-exporter/debian-packages"
+# Where every file of the image comes from, for whoever publishes it (the (L)GPL sources): the
+# Debian packages unpacked, and the JDK the runtime was made from.
+{
+    grep -v "^$jdk " "$work/resolved"
+    if [ -n "$jdk_version" ]; then
+        echo "$jdk $jdk_version (the runtime: jlink of its jmods)"
+    else
+        echo "runtime: jlink of $java_home ($(sed -n 's/^JAVA_RUNTIME_VERSION=//p' "$java_home/release" | tr -d '"'))"
+    fi
+} | sort >"$root/usr/share/doc/ssh-exporter/debian-packages"
 
 # The user, and the mount points the host's files go to (/var/run is /run, as on the host).
 mkdir -p "$root/etc" "$root/run/systemd" "$root/var/log" "$root/tmp"
-chmod 1777 "$root/tmp"
 ln -s ../run "$root/var/run"
 printf 'root:x:0:0:root:/:/nonexistent\nssh-exporter:x:65532:65532:ssh-exporter:/nonexistent:/nonexistent\n' >"$root/etc/passwd"
 printf 'root:x:0:\nssh-exporter:x:65532:\n' >"$root/etc/group"
 chmod -R go-w "$root"
+chmod 1777 "$root/tmp"
 
 # The entry point: the launcher's command line with the image's fixed paths (no shell to run it).
+# The launcher's JVM flags go in JDK_JAVA_OPTIONS, which the java launcher reads: a value given
+# at run time replaces them, as JAVA_OPTS does for the packages.
 entry=("/opt/java/bin/java" "-Djna.boot.library.path=/usr/lib/ssh-exporter" "-Djna.nounpack=true"
-    "-Djna.platform.library.path=/usr/lib/$triplet")
-read -r -a opts <<<"$java_opts"
-entry+=("${opts[@]}" -jar /usr/share/ssh-exporter/lib/ssh-exporter.jar)
-entry_json=$(printf '"%s",' "${entry[@]}")
-entry_json="[${entry_json%,}]"
+    "-Djna.platform.library.path=/usr/lib/$triplet" -jar /usr/share/ssh-exporter/lib/ssh-exporter.jar)
+entry_json=$(python3 -c 'import json, sys; print(json.dumps(sys.argv[1:]))' "${entry[@]}")
 
 B=(buildah --root "$work/storage" --runroot "$work/runroot" --storage-driver vfs)
 ctr=$("${B[@]}" from --arch "$arch" scratch)
 "${B[@]}" copy --quiet "$ctr" "$root" / >/dev/null
 "${B[@]}" config --arch "$arch" --os linux --user 65532:65532 --workingdir / \
     --entrypoint "$entry_json" --cmd '' --port 9999/tcp --stop-signal SIGTERM \
-    --env JAVA_HOME=/opt/java \
+    --env JAVA_HOME=/opt/java --env "JDK_JAVA_OPTIONS=$java_opts" \
     --label org.opencontainers.image.title=ssh-exporter \
     --label "org.opencontainers.image.description=Prometheus exporter for login (SSH) sessions" \
     --label "org.opencontainers.image.version=$version" \
-    --label "org.opencontainers.image.licenses=Apache-2.0 AND MIT AND BSD-3-Clause" \
     --label "org.opencontainers.image.source=$(sed -n 's/^Source: *//p' "$here/../common/copyright")" \
     --history-comment "ssh-exporter $version: jlink runtime and Debian $release libraries" "$ctr"
 mkdir -p "$(dirname "$out")"
