@@ -151,3 +151,32 @@ series_of() {
             v = $0; sub(/^[^}]*\} */, "", v); split(v, f, " "); print ip "=" f[1] + 0 }' \
         | LC_ALL=C sort | paste -sd' '
 }
+
+# page_has_one_session PAGE-COMMAND: the page PAGE-COMMAND prints counts exactly one session from
+# 127.0.0.1.
+page_has_one_session() { "$1" | grep -Eq '^ssh_num_sessions\{remote_ip="127\.0\.0\.1"\} 1(\.0)?$'; }
+
+# page_has_no_session PAGE-COMMAND: one page, served (the session source up), with no session from
+# 127.0.0.1 (a failed scrape is never "gone").
+page_has_no_session() {
+    local p
+    p=$("$1") && grep -q '^ssh_exporter_source_up 1' <<<"$p" \
+        && ! grep -q '^ssh_num_sessions{remote_ip="127.0.0.1"}' <<<"$p"
+}
+
+# ssh_session_counted PAGE-COMMAND LOG SSH-COMMAND...: runs SSH-COMMAND (a terminal session
+# from 127.0.0.1 that stays open, e.g. into a container) in the background, its output to LOG, and
+# checks (ssh-session-counted) that the page counts it within 30 s. Sets SSH_PID, stopped at exit.
+SSH_PID=""
+ssh_session_counted() {
+    local page="$1" log="$2"
+    shift 2
+    "$@" </dev/null >"$log" 2>&1 &
+    SSH_PID=$!
+    on_exit kill_pid "$SSH_PID"
+    if wait_for 30 page_has_one_session "$page"; then
+        pass 'ssh-session-counted: ssh_num_sessions{remote_ip="127.0.0.1"} 1'
+    else
+        fail ssh-session-counted "metrics: $("$page" | grep ssh_num | tr '\n' ' ') ssh: $(tr '\n' ' ' <"$log")"
+    fi
+}

@@ -57,17 +57,10 @@ sysconfig_read() { ct systemctl show -p EnvironmentFiles --value ssh-exporter.se
 check unit-reads-etc-sysconfig sysconfig_read
 
 # --- a real ssh session is counted ----------------------------------------------------
-"${CT_SSH[@]}" -tt tester@127.0.0.1 'sleep 120' </dev/null >"$tmp/ssh.log" 2>&1 &
-SSH_PID=$!
-on_exit kill_pid "$SSH_PID"
-one_session() { metrics | grep -Eq '^ssh_num_sessions\{remote_ip="127\.0\.0\.1"\} 1(\.0)?$'; }
-if wait_for 30 one_session; then
-    pass 'ssh-session-counted: ssh_num_sessions{remote_ip="127.0.0.1"} 1'
-else
-    fail ssh-session-counted "metrics: $(metrics | grep ssh_num | tr '\n' ' ') ssh: $(tr '\n' ' ' <"$tmp/ssh.log")"
-fi
+ssh_session_counted metrics "$tmp/ssh.log" "${CT_SSH[@]}" -tt tester@127.0.0.1 'sleep 120'
+one_session() { page_has_one_session metrics; }
 kill_pid "$SSH_PID"
-no_session() { serving && ! metrics | grep -q '^ssh_num_sessions{remote_ip="127.0.0.1"}'; }
+no_session() { page_has_no_session metrics; }
 check ssh-session-gone-after-logout wait_for 30 no_session
 
 # --- stop -----------------------------------------------------------------------------

@@ -125,24 +125,13 @@ check container-process-uid-65532 [ "$(ct sed -n 's/^Uid:[[:space:]]*\([0-9]*\).
 check container-root-read-only [ "$(ct podman inspect -f '{{.HostConfig.ReadonlyRootfs}}' ssh-exporter)" = true ]
 
 # --- a real ssh session: logind, the journal, not stale ---------------------------------------
-"${CT_SSH[@]}" -tt tester@127.0.0.1 'sleep 120' </dev/null >"$tmp/ssh.log" 2>&1 &
-SSH_PID=$!
-on_exit kill_pid "$SSH_PID"
-one_session() { metrics | grep -Eq '^ssh_num_sessions\{remote_ip="127\.0\.0\.1"\} 1(\.0)?$'; }
-if wait_for 30 one_session; then
-    pass 'ssh-session-counted: ssh_num_sessions{remote_ip="127.0.0.1"} 1'
-else
-    fail ssh-session-counted "metrics: $(metrics | grep ssh_num | tr '\n' ' ') ssh: $(tr '\n' ' ' <"$tmp/ssh.log")"
-fi
+ssh_session_counted metrics "$tmp/ssh.log" "${CT_SSH[@]}" -tt tester@127.0.0.1 'sleep 120'
+one_session() { page_has_one_session metrics; }
 accepted() { [ "$(value 'ssh_auth_accepted_total{method="publickey"}')" = 1 ]; }
 check journal-counts-the-publickey-login wait_for 10 accepted
 check session-not-stale-in-host-pid-namespace [ "$(value ssh_stale_sessions)" = 0 ]
 kill_pid "$SSH_PID"
-# One page: served, and without the session (a failed scrape is never "gone").
-no_session() {
-    local p
-    p=$(metrics) && grep -q '^ssh_exporter_source_up 1' <<<"$p" && ! grep -q '^ssh_num_sessions{remote_ip="127.0.0.1"}' <<<"$p"
-}
+no_session() { page_has_no_session metrics; }
 check ssh-session-gone-after-logout wait_for 30 no_session
 
 # --- stop -----------------------------------------------------------------------------------
