@@ -24,9 +24,7 @@ install -m 664 /dev/null "$work/utmp"
 "$repo/packaging/image/build.sh" "$jar" "$work/image.tar" >"$work/name" 2>"$work/build.log"
 image=localhost/$(cat "$work/name")
 # As in native-test suite 55: runc (this kind of machine has hybrid cgroups), rlimits it may set.
-printf '[containers]\ndefault_ulimits = ["nofile=4096:4096", "nproc=4096:4096"]\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n' \
-    >"$work/containers.conf"
-export CONTAINERS_CONF="$work/containers.conf"
+export CONTAINERS_CONF="$repo/native-test/podman-containers.conf"
 podman_() { podman --root "$work/storage" --runroot "$work/runroot" --tmpdir "$work/libpod" --storage-driver vfs "$@"; }
 podman_ load -q -i "$work/image.tar" >/dev/null
 

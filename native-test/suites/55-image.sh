@@ -8,9 +8,9 @@
 # the DaemonSet runs with `podman kube play`. The Quadlet unit is suite 56's.
 #
 # podman runs with a private storage (the machine's own images and containers are never seen)
-# and a containers.conf of the run's: this kind of machine has hybrid cgroups, which crun
+# and native-test/podman-containers.conf: this kind of machine has hybrid cgroups, which crun
 # refuses (runc is used, cgroupfs), and no CAP_SYS_RESOURCE, so podman's default rlimits
-# (above this machine's hard limits) cannot be set: the run's are lower.
+# (above this machine's hard limits) cannot be set: its are lower.
 . "$NATIVE_TEST_DIR/lib.sh"
 . "$NATIVE_TEST_DIR/sshd.sh"
 
@@ -24,9 +24,7 @@ jar=$(exporter_jar) || { fail "exporter jar" "could not be built"; finish; }
 
 tmp=$(mktemp -d /var/tmp/nt-image.XXXXXX)
 on_exit rm -rf --one-file-system "$tmp"
-printf '[containers]\ndefault_ulimits = ["nofile=4096:4096", "nproc=4096:4096"]\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n' \
-    >"$tmp/containers.conf"
-export CONTAINERS_CONF="$tmp/containers.conf"
+export CONTAINERS_CONF="$NATIVE_TEST_DIR/podman-containers.conf"
 P=(podman --root "$tmp/storage" --runroot "$tmp/runroot" --tmpdir "$tmp/libpod" --storage-driver vfs)
 version=$(unzip -p "$jar" META-INF/MANIFEST.MF | sed -n 's/^Implementation-Version: *\([^[:space:]]*\).*/\1/p')
 IMAGE=localhost/ssh-exporter:$version
@@ -57,7 +55,11 @@ fi
 # manager; the JNA stub unpacked; the user an unprivileged one.
 mkdir -p "$tmp/oci"
 tar -xf "$tmp/image.tar" -C "$tmp/oci"
-layer=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1]+"/index.json"))["manifests"][0]["digest"].split(":")[1]; print(json.load(open(sys.argv[1]+"/blobs/sha256/"+m))["layers"][0]["digest"].split(":")[1])' "$tmp/oci")
+# blobs_of OCI-LAYOUT: the digests (hex) of its image's one layer and of its config.
+blobs_of() {
+    python3 -c 'import json,sys; d=sys.argv[1]; m=json.load(open(d+"/index.json"))["manifests"][0]["digest"].split(":")[1]; m=json.load(open(d+"/blobs/sha256/"+m)); print(m["layers"][0]["digest"].split(":")[1], m["config"]["digest"].split(":")[1])' "$1"
+}
+read -r layer _ < <(blobs_of "$tmp/oci")
 tar -tvzf "$tmp/oci/blobs/sha256/$layer" >"$tmp/layer.txt" 2>/dev/null
 check layer-listed [ -s "$tmp/layer.txt" ]
 not_root_owned() { awk '$2 != "root/root" && $2 != "0/0"' "$tmp/layer.txt"; }
@@ -251,7 +253,7 @@ else
 fi
 mkdir -p "$tmp/oci-arm64" "$tmp/root-arm64"
 tar -xf "$tmp/image-arm64.tar" -C "$tmp/oci-arm64"
-read -r layer config < <(python3 -c 'import json,sys; d=sys.argv[1]; m=json.load(open(d+"/index.json"))["manifests"][0]["digest"].split(":")[1]; m=json.load(open(d+"/blobs/sha256/"+m)); print(m["layers"][0]["digest"].split(":")[1], m["config"]["digest"].split(":")[1])' "$tmp/oci-arm64")
+read -r layer config < <(blobs_of "$tmp/oci-arm64")
 tar -xzf "$tmp/oci-arm64/blobs/sha256/$layer" -C "$tmp/root-arm64"
 arch_of_config() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["architecture"])' "$tmp/oci-arm64/blobs/sha256/$config"; }
 check arm64-image-config-says-arm64 [ "$(arch_of_config)" = arm64 ]
