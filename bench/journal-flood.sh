@@ -19,7 +19,8 @@
 # counted every line (journal mode). Measured from /proc inside the container: the CPU
 # seconds (utime+stime) each process used from the flood's start to that point (the exporter's
 # also by thread: journal, HTTP, JIT compiler, VM thread), and the exporter's VmRSS before the
-# flood and after. One "flood" line per run and mode, then the medians ("median" lines);
+# flood and after. One "flood" line per run and mode, then the medians ("median" lines) and the
+# reader's own cost (the exporter's median less its median without the reader: "reader_cost");
 # BENCH_OUT=FILE appends them to FILE too.
 set -u
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -182,6 +183,14 @@ for mode in ("journal", "baseline"):
               statistics.median(float(r["rss_after_kb"]) - float(r["rss_before_kb"]) for r in rs),
               statistics.median(float(r["anon_after_kb"]) - float(r["anon_before_kb"]) for r in rs),
               statistics.median(float(r["file_after_kb"]) - float(r["file_before_kb"]) for r in rs)))
+# What following the flood cost: the exporter with its reader less the same exporter without it
+# (its idle cost over the same window: timers, resyncs, the JVM's own threads), next to journalctl.
+j = [r for r in rows if r["mode"] == "journal"]
+b = [r for r in rows if r["mode"] == "baseline"]
+if j and b:
+    reader = statistics.median(float(r["exporter_cpu_s"]) for r in j) - statistics.median(float(r["exporter_cpu_s"]) for r in b)
+    jc = statistics.median(float(r["journalctl_cpu_s"]) for r in j)
+    print("reader_cost exporter_minus_baseline_cpu_s=%.2f journalctl_cpu_s=%.2f ratio=%.2f" % (reader, jc, reader / jc if jc else float("nan")))
 PY
 ct_stop
 ct_release
