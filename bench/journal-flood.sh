@@ -134,13 +134,13 @@ one_run() { # RUN MODE (journal|baseline)
     done
     j1=$(cpu "$jpid")
     sleep 1
-    t1=$(now_ms) e1=$(cpu "$pid") th1=$(thread_cpu "$pid")
     local late=0
-    until exporter_done; do
+    while :; do
+        t1=$(now_ms) e1=$(cpu "$pid") th1=$(thread_cpu "$pid") # before the scrape that checks
+        exporter_done && break
         late=$((late + 1))
         [ "$late" -le 240 ] || die "run $run $mode: the exporter counted $(( $(failed_total) - c0 )) of $N"
         sleep 0.5
-        t1=$(now_ms) e1=$(cpu "$pid") th1=$(thread_cpu "$pid")
     done
     pc1=$(val "$(page)" process_cpu_seconds_total)
     r1=$(rss "$pid") a1=$(rss_part "$pid" RssAnon) f1=$(rss_part "$pid" RssFile)
@@ -167,11 +167,12 @@ echo "load_after=$(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out"
 python3 - "$results" <<'PY' | tee -a "$out"
 import statistics, sys
 rows = [dict(kv.split("=", 1) for kv in l.split()[1:]) for l in open(sys.argv[1]) if l.startswith("flood ")]
+meds = {}
 for mode in ("journal", "baseline"):
     rs = [r for r in rows if r["mode"] == mode]
     if not rs:
         continue
-    med = lambda k: statistics.median(float(r[k]) for r in rs)
+    med = meds[mode] = lambda k, rs=rs: statistics.median(float(r[k]) for r in rs)
     print("median mode=%s runs=%d exporter_cpu_s=%.2f journalctl_cpu_s=%.2f exporter_process_cpu_seconds=%.2f "
           "exporter_journal_thread_cpu_s=%.2f exporter_http_cpu_s=%.2f exporter_compiler_cpu_s=%.2f "
           "exporter_vm_thread_cpu_s=%.2f exporter_cpu_without_http_s=%.2f "
@@ -185,11 +186,9 @@ for mode in ("journal", "baseline"):
               statistics.median(float(r["file_after_kb"]) - float(r["file_before_kb"]) for r in rs)))
 # What following the flood cost: the exporter with its reader less the same exporter without it
 # (its idle cost over the same window: timers, resyncs, the JVM's own threads), next to journalctl.
-j = [r for r in rows if r["mode"] == "journal"]
-b = [r for r in rows if r["mode"] == "baseline"]
-if j and b:
-    reader = statistics.median(float(r["exporter_cpu_s"]) for r in j) - statistics.median(float(r["exporter_cpu_s"]) for r in b)
-    jc = statistics.median(float(r["journalctl_cpu_s"]) for r in j)
+if "journal" in meds and "baseline" in meds:
+    reader = meds["journal"]("exporter_cpu_s") - meds["baseline"]("exporter_cpu_s")
+    jc = meds["journal"]("journalctl_cpu_s")
     print("reader_cost exporter_minus_baseline_cpu_s=%.2f journalctl_cpu_s=%.2f ratio=%.2f" % (reader, jc, reader / jc if jc else float("nan")))
 PY
 ct_stop
