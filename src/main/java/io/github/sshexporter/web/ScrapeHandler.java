@@ -46,12 +46,8 @@ final class ScrapeHandler implements HttpHandler {
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         String accept = exchange.getRequestHeaders().getFirst("Accept");
-        ExpositionFormatWriter writer = filtered || exchange.getRequestURI().getRawQuery() != null
-                ? null : formats.findWriter(accept);
-        // Exactly these two classes: their output is known to join (another writer, such as
-        // OpenMetrics 2.0 where properties enable it, goes the other way).
-        if (writer == null || writer.getClass() != OpenMetricsTextFormatWriter.class
-                && writer.getClass() != PrometheusTextFormatWriter.class) {
+        ExpositionFormatWriter writer = cachedWriter(exchange.getRequestURI().getRawQuery(), accept);
+        if (writer == null) {
             fallback.handle(exchange);
             return;
         }
@@ -71,6 +67,23 @@ final class ScrapeHandler implements HttpHandler {
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);
         }
+    }
+
+    /** Whether a scrape with this query and Accept header is served from the page cache. */
+    boolean fromCache(String rawQuery, String accept) {
+        return cachedWriter(rawQuery, accept) != null;
+    }
+
+    /** The writer of a scrape served from the page cache, or null when client_java serves it. */
+    private ExpositionFormatWriter cachedWriter(String rawQuery, String accept) {
+        ExpositionFormatWriter writer = filtered || rawQuery != null ? null : formats.findWriter(accept);
+        // Exactly these two classes: their output is known to join (another writer, such as
+        // OpenMetrics 2.0 where properties enable it, goes the other way).
+        if (writer == null || writer.getClass() != OpenMetricsTextFormatWriter.class
+                && writer.getClass() != PrometheusTextFormatWriter.class) {
+            return null;
+        }
+        return writer;
     }
 
     /** client_java's rule: any Accept-Encoding value listing gzip, in any case. */

@@ -3,6 +3,7 @@ package io.github.sshexporter.web;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.github.sshexporter.log.Log;
+import io.github.sshexporter.web.plain.RequestHead;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -18,16 +19,29 @@ final class WebHandler implements HttpHandler {
 
     private final WebConfigSource source;
     private final String telemetryPath;
-    private final HttpHandler metrics;
+    private final ScrapeHandler metrics;
     private final byte[] landingPage;
     private final BasicAuth auth = new BasicAuth();
     private volatile RateLimiter limiter;
 
-    WebHandler(WebConfigSource source, String telemetryPath, HttpHandler metrics, String name, String version) {
+    WebHandler(WebConfigSource source, String telemetryPath, ScrapeHandler metrics, String name, String version) {
         this.source = source;
         this.telemetryPath = telemetryPath;
         this.metrics = metrics;
         this.landingPage = landingPage(name, version, telemetryPath).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Whether a request costs so little that the plain listener's selector thread may answer it
+     * itself: anything but a password check (bcrypt, by design slow) and a scrape client_java
+     * renders (a filter, protobuf).
+     */
+    boolean cheap(RequestHead head) {
+        if (!source.config().users().isEmpty()) {
+            return false;
+        }
+        return !head.uri().getRawPath().equals(telemetryPath) || !head.method().equals("GET") && !head.method().equals("HEAD")
+                || metrics.fromCache(head.uri().getRawQuery(), head.headers().getFirst("Accept"));
     }
 
     @Override

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsServer;
 import io.github.sshexporter.exposition.PageCache;
 import io.github.sshexporter.log.Log;
+import io.github.sshexporter.web.plain.PlainServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -17,21 +18,22 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /**
- * The HTTP(S) side: one JDK server per listen address, all sharing one small thread pool, one
- * handler and one web config. Limits against hostile clients are set explicitly (see
- * {@link #LIMITS}); each can be overridden with {@code -D} in JAVA_OPTS.
+ * The HTTP(S) side: one server per listen address (the exporter's own {@link PlainServer} for
+ * plain HTTP, the JDK's for TLS), all sharing one small thread pool, one handler and one web
+ * config. Limits against hostile clients are set explicitly (see {@link #LIMITS}) and apply to
+ * both; each can be overridden with {@code -D} in JAVA_OPTS.
  */
 public final class WebServer implements AutoCloseable {
     /**
-     * The JDK server's knobs (read once, when its classes load), as this exporter sets them. Times
-     * in seconds unless the name says otherwise.
+     * The JDK server's knobs (read once, when its classes load), as this exporter sets them; the
+     * plain listeners read the same. Times in seconds unless the name says otherwise.
      */
     public static final Map<String, String> LIMITS = limits();
 
     /**
      * Request threads: two stay; more start only while all are busy, up to {@link #MAX_THREADS},
-     * and retire after 30 s idle. The JDK server reads a request on a request thread, so a client
-     * that trickles its request holds one for up to maxReqTime: the headroom is what lets hundreds
+     * and retire after 30 s idle. The JDK (TLS) server reads a request on a request thread, so a
+     * client that trickles its request holds one for up to maxReqTime: the headroom is what lets hundreds
      * of such clients at once not delay a scrape. A thread inside a TLS handshake holds about 80 KB
      * of engine buffers while it lasts: the launcher's heap cap fits all of them at once (suite 41).
      */
@@ -66,6 +68,7 @@ public final class WebServer implements AutoCloseable {
     private static Logger jdkLogger; // held: JUL keeps loggers weakly
 
     private final List<HttpServer> servers = new ArrayList<>();
+    private final List<PlainServer> plainServers = new ArrayList<>();
     private final List<Bound> bound = new ArrayList<>();
     private final ThreadPoolExecutor executor;
 
@@ -100,13 +103,16 @@ public final class WebServer implements AutoCloseable {
                 HttpServer server;
                 try {
                     InetSocketAddress socket = a.socketAddress();
-                    if (ssl != null) {
-                        HttpsServer https = HttpsServer.create(socket, 128);
-                        https.setHttpsConfigurator(SwitchingSslContext.configurator(ssl, config::tls));
-                        server = https;
-                    } else {
-                        server = HttpServer.create(socket, 128);
+                    if (ssl == null) {
+                        PlainServer plain = PlainServer.start(socket, 128, handler, web.executor, handler::cheap,
+                                PlainServer.Limits.of(effectiveLimits()));
+                        web.plainServers.add(plain);
+                        web.bound.add(new Bound(a, plain.port(), false));
+                        continue;
                     }
+                    HttpsServer https = HttpsServer.create(socket, 128);
+                    https.setHttpsConfigurator(SwitchingSslContext.configurator(ssl, config::tls));
+                    server = https;
                 } catch (IOException e) {
                     throw new BindFailure(a, e);
                 }
@@ -132,7 +138,24 @@ public final class WebServer implements AutoCloseable {
         for (HttpServer s : servers) {
             s.stop(0);
         }
+        for (PlainServer s : plainServers) {
+            s.close();
+        }
         executor.shutdownNow();
+    }
+
+    /** The limits in force: each as the operator set it (-D), else as {@link #LIMITS} says. */
+    private static Map<String, String> effectiveLimits() {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : LIMITS.entrySet()) {
+            String set = System.getProperty(e.getKey(), e.getValue());
+            if (e.getValue().matches("[0-9]+") && !set.matches("[1-9][0-9]{0,8}")) {
+                Log.warn("ignoring a bad http limit", "property", e.getKey(), "value", set, "using", e.getValue());
+                set = e.getValue();
+            }
+            m.put(e.getKey(), set);
+        }
+        return m;
     }
 
     /** Sets the JDK server's limits unless the operator set them (-D); only before its first use. */

@@ -1,0 +1,461 @@
+package io.github.sshexporter.web.plain;
+
+import com.sun.net.httpserver.HttpHandler;
+import io.github.sshexporter.log.Log;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A plain-HTTP/1.1 listener on one selector thread. The thread accepts, reads each request head
+ * without blocking (a slow or silent client holds nothing but its few bytes, within the limits
+ * below), and writes each response without blocking. A request the given predicate calls cheap
+ * (a cached page, the health check) is handled on this thread, so that it wakes no other; any
+ * other goes to the request pool, and its response comes back here to be written. TLS listeners
+ * stay on the JDK's server.
+ */
+public final class PlainServer implements AutoCloseable {
+    /**
+     * @param maxConnections     open connections; more are closed at once
+     * @param maxIdleConnections keep-alive connections kept between requests; more are closed
+     * @param idleNanos          a keep-alive connection is closed after this long without a request
+     * @param requestNanos       a request head must arrive within this, from its first byte (or the
+     *                           connection's start)
+     * @param responseNanos      a response must be taken by the client within this
+     * @param maxHeadBytes       the request line and header fields, in bytes
+     * @param maxHeaderLines     header fields per request
+     */
+    public record Limits(int maxConnections, int maxIdleConnections, long idleNanos, long requestNanos,
+                         long responseNanos, int maxHeadBytes, int maxHeaderLines) {
+
+        /** The limits from the JDK server's properties (as {@code WebServer.LIMITS} sets them). */
+        public static Limits of(Map<String, String> p) {
+            return new Limits(
+                    Integer.parseInt(p.get("jdk.httpserver.maxConnections")),
+                    Integer.parseInt(p.get("sun.net.httpserver.maxIdleConnections")),
+                    TimeUnit.SECONDS.toNanos(Long.parseLong(p.get("sun.net.httpserver.idleInterval"))),
+                    TimeUnit.SECONDS.toNanos(Long.parseLong(p.get("sun.net.httpserver.maxReqTime"))),
+                    TimeUnit.SECONDS.toNanos(Long.parseLong(p.get("sun.net.httpserver.maxRspTime"))),
+                    Integer.parseInt(p.get("sun.net.httpserver.maxReqHeaderSize")),
+                    Integer.parseInt(p.get("sun.net.httpserver.maxReqHeaders")));
+        }
+    }
+
+    private enum State { READING, HANDLING, WRITING }
+
+    /** One client connection. Its fields belong to the selector thread. */
+    static final class Connection {
+        private final SocketChannel channel;
+        private final InetSocketAddress remote;
+        private final InetSocketAddress local;
+        private SelectionKey key;
+        private byte[] in;
+        private int inLength;
+        private State state = State.READING;
+        private boolean idle;
+        private long deadline;
+        private ByteBuffer[] out;
+        private boolean closeAfter;
+        private boolean closed;
+        private PlainExchange response;
+
+        Connection(SocketChannel channel) throws IOException {
+            this.channel = channel;
+            this.remote = (InetSocketAddress) channel.getRemoteAddress();
+            this.local = (InetSocketAddress) channel.getLocalAddress();
+        }
+
+        InetSocketAddress remote() {
+            return remote;
+        }
+
+        InetSocketAddress local() {
+            return local;
+        }
+    }
+
+    private final ServerSocketChannel listener;
+    private final Selector selector;
+    private final HttpHandler handler;
+    private final Executor pool;
+    private final Predicate<RequestHead> cheap;
+    private final Limits limits;
+    private final Thread thread;
+    private final Queue<Connection> completed = new ConcurrentLinkedQueue<>();
+    private final Set<Connection> connections = new HashSet<>();
+    private final ByteBuffer readBuffer;
+    private final HttpDate date = new HttpDate();
+    private int idleConnections;
+    private long nextSweep = Long.MAX_VALUE;
+    private volatile boolean running = true;
+
+    private PlainServer(ServerSocketChannel listener, Selector selector, HttpHandler handler, Executor pool,
+                        Predicate<RequestHead> cheap, Limits limits) {
+        this.listener = listener;
+        this.selector = selector;
+        this.handler = handler;
+        this.pool = pool;
+        this.cheap = cheap;
+        this.limits = limits;
+        this.readBuffer = ByteBuffer.allocateDirect(Math.min(limits.maxHeadBytes() + 1, 64 * 1024));
+        this.thread = new Thread(null, this::run, "http-selector-" + port(), 256 * 1024);
+        this.thread.setDaemon(true);
+    }
+
+    /** Binds {@code address} (the exception says why not) and starts serving. */
+    public static PlainServer start(InetSocketAddress address, int backlog, HttpHandler handler, Executor pool,
+                                    Predicate<RequestHead> cheap, Limits limits) throws IOException {
+        ServerSocketChannel listener = ServerSocketChannel.open();
+        Selector selector = null;
+        try {
+            listener.bind(address, backlog);
+            listener.configureBlocking(false);
+            selector = Selector.open();
+            listener.register(selector, SelectionKey.OP_ACCEPT);
+        } catch (IOException | RuntimeException e) {
+            listener.close();
+            if (selector != null) {
+                selector.close();
+            }
+            throw e;
+        }
+        PlainServer server = new PlainServer(listener, selector, handler, pool, cheap, limits);
+        server.thread.start();
+        return server;
+    }
+
+    public int port() {
+        return listener.socket().getLocalPort();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        selector.wakeup();
+        try {
+            thread.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                long timeout = connections.isEmpty() || nextSweep == Long.MAX_VALUE ? 0
+                        : Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextSweep - System.nanoTime()) + 1);
+                selector.select(timeout);
+                Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+                while (keys.hasNext()) {
+                    SelectionKey key = keys.next();
+                    keys.remove();
+                    if (key.channel() == listener) {
+                        accept();
+                    } else {
+                        ready(key);
+                    }
+                    writeCompleted();
+                }
+                writeCompleted();
+                sweep();
+            }
+        } catch (IOException | RuntimeException e) {
+            // Nothing here is expected to fail outside one connection: say so, and stop cleanly.
+            Log.error("http listener stopped", "port", port(), "error", e.toString());
+        } finally {
+            for (Connection c : new ArrayList<>(connections)) {
+                close(c);
+            }
+            try {
+                selector.close();
+                listener.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
+    }
+
+    private void accept() throws IOException {
+        SocketChannel channel;
+        while ((channel = listener.accept()) != null) {
+            if (connections.size() >= limits.maxConnections()) {
+                channel.close();
+                continue;
+            }
+            Connection c;
+            try {
+                channel.configureBlocking(false);
+                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                c = new Connection(channel);
+                c.key = channel.register(selector, SelectionKey.OP_READ, c);
+            } catch (IOException e) {
+                channel.close();
+                continue;
+            }
+            connections.add(c);
+            deadline(c, limits.requestNanos());
+        }
+    }
+
+    private void ready(SelectionKey key) {
+        Connection c = (Connection) key.attachment();
+        try {
+            if (key.isReadable() && c.state == State.READING) {
+                read(c);
+            } else if (key.isWritable() && c.state == State.WRITING) {
+                write(c);
+            }
+        } catch (IOException | CancelledKeyException e) {
+            close(c);
+        } catch (RuntimeException e) {
+            Log.error("http connection failed", "remote", c.remote, "error", e.toString());
+            close(c);
+        }
+    }
+
+    private void read(Connection c) throws IOException {
+        readBuffer.clear();
+        readBuffer.limit(Math.min(readBuffer.capacity(), limits.maxHeadBytes() + 1 - c.inLength));
+        int n = c.channel.read(readBuffer);
+        if (n < 0) {
+            close(c);
+            return;
+        }
+        if (n == 0) {
+            return;
+        }
+        readBuffer.flip();
+        if (c.in == null || c.in.length < c.inLength + n) {
+            byte[] grown = new byte[Math.min(limits.maxHeadBytes() + 1, Math.max(1024, 2 * (c.inLength + n)))];
+            if (c.in != null) {
+                System.arraycopy(c.in, 0, grown, 0, c.inLength);
+            }
+            c.in = grown;
+        }
+        readBuffer.get(c.in, c.inLength, n);
+        if (c.idle) {
+            c.idle = false;
+            idleConnections--;
+            deadline(c, limits.requestNanos());
+        }
+        c.inLength += n;
+        dispatch(c);
+    }
+
+    /** Handles the next request in the connection's buffer, if its head is all there. */
+    private void dispatch(Connection c) throws IOException {
+        int end = RequestHead.end(c.in, c.inLength);
+        if (end < 0 || end > limits.maxHeadBytes()) {
+            if (end > 0 || c.inLength > limits.maxHeadBytes()) {
+                refuse(c, 431, "request head too large");
+            }
+            return;
+        }
+        RequestHead head;
+        try {
+            head = RequestHead.parse(c.in, end, limits.maxHeaderLines());
+        } catch (RequestHead.Refused e) {
+            refuse(c, e.status(), e.getMessage());
+            return;
+        }
+        c.inLength -= end;
+        System.arraycopy(c.in, end, c.in, 0, c.inLength); // a pipelined request waits its turn
+        if (c.inLength == 0 && c.in.length > 1024) {
+            c.in = null; // a big head's buffer is not kept for an idle connection
+        }
+        c.state = State.HANDLING;
+        c.deadline = Long.MAX_VALUE;
+        c.key.interestOps(0);
+        PlainExchange exchange = new PlainExchange(this, c, head);
+        if (cheap.test(head)) {
+            handle(exchange);
+            return;
+        }
+        try {
+            pool.execute(() -> handle(exchange));
+        } catch (RejectedExecutionException e) {
+            close(c); // as the JDK server: no thread and no queue room, the connection is closed at once
+        }
+    }
+
+    private void handle(PlainExchange exchange) {
+        try {
+            handler.handle(exchange);
+        } catch (IOException | RuntimeException e) {
+            Log.debug("http exchange failed", "remote", exchange.getRemoteAddress(), "error", e.toString());
+        } finally {
+            exchange.close();
+        }
+    }
+
+    /** From any thread: the exchange is done; the selector thread writes its response. */
+    void completed(Connection c, PlainExchange exchange) {
+        c.response = exchange;
+        completed.add(c);
+        if (Thread.currentThread() != thread) {
+            selector.wakeup();
+        }
+    }
+
+    private void writeCompleted() {
+        Connection c;
+        while ((c = completed.poll()) != null) {
+            PlainExchange exchange = c.response;
+            c.response = null;
+            if (c.closed) {
+                continue;
+            }
+            try {
+                if (exchange.status() < 0) {
+                    close(c); // the handler sent nothing: as the JDK server, end the connection
+                    continue;
+                }
+                boolean keepAlive = exchange.head().keepAlive() && running;
+                ByteBuffer body = exchange.bodyAllowed() ? exchange.body() : null;
+                c.out = new ByteBuffer[] {
+                    ByteBuffer.wrap(ResponseHead.bytes(exchange.status(), exchange.responseHeadersView(),
+                            body != null ? body.remaining() : noBodyLength(exchange), keepAlive,
+                            date.now(System.currentTimeMillis()))),
+                    body == null ? ByteBuffer.allocate(0) : body};
+                c.closeAfter = !keepAlive;
+                c.state = State.WRITING;
+                deadline(c, limits.responseNanos());
+                write(c);
+            } catch (IOException | CancelledKeyException e) {
+                close(c);
+            } catch (RuntimeException e) {
+                Log.error("http response failed", "remote", c.remote, "error", e.toString());
+                close(c);
+            }
+        }
+    }
+
+    /** Content-Length for a response without a body: none where it would describe another (HEAD), else 0. */
+    private static long noBodyLength(PlainExchange exchange) {
+        int status = exchange.status();
+        return exchange.head().method().equals("HEAD") || status < 200 || status == 204 || status == 304 ? -1 : 0;
+    }
+
+    private void write(Connection c) throws IOException {
+        c.channel.write(c.out);
+        if (c.out[c.out.length - 1].hasRemaining() || c.out[0].hasRemaining()) {
+            c.key.interestOps(SelectionKey.OP_WRITE);
+            return;
+        }
+        c.out = null;
+        if (c.closeAfter) {
+            close(c);
+            return;
+        }
+        c.state = State.READING;
+        if (c.inLength > 0) {
+            deadline(c, limits.requestNanos());
+            dispatch(c);
+            if (c.state == State.READING && !c.closed) {
+                c.key.interestOps(SelectionKey.OP_READ);
+            }
+            return;
+        }
+        if (idleConnections >= limits.maxIdleConnections()) {
+            close(c);
+            return;
+        }
+        c.idle = true;
+        idleConnections++;
+        deadline(c, limits.idleNanos());
+        c.key.interestOps(SelectionKey.OP_READ);
+    }
+
+    /** Answers a request that cannot be served (malformed, too large) and closes its connection. */
+    private void refuse(Connection c, int status, String reason) throws IOException {
+        Log.debug("http request refused", "remote", c.remote, "status", status, "reason", reason);
+        byte[] body = (ResponseHead.reason(status) + "\n").getBytes(StandardCharsets.US_ASCII);
+        com.sun.net.httpserver.Headers headers = new com.sun.net.httpserver.Headers();
+        headers.set("Content-Type", "text/plain; charset=utf-8");
+        c.out = new ByteBuffer[] {
+            ByteBuffer.wrap(ResponseHead.bytes(status, headers, body.length, false, date.now(System.currentTimeMillis()))),
+            ByteBuffer.wrap(body)};
+        c.closeAfter = true;
+        c.inLength = 0;
+        c.state = State.WRITING;
+        deadline(c, limits.responseNanos());
+        write(c);
+    }
+
+    private void deadline(Connection c, long nanos) {
+        c.deadline = System.nanoTime() + nanos;
+        nextSweep = Math.min(nextSweep, c.deadline);
+    }
+
+    /** Closes the connections whose time is up; notes when the next one's is. */
+    private void sweep() {
+        long now = System.nanoTime();
+        if (now - nextSweep < 0) {
+            return;
+        }
+        long next = Long.MAX_VALUE;
+        List<Connection> expired = new ArrayList<>();
+        for (Connection c : connections) {
+            if (c.state == State.HANDLING) {
+                continue;
+            }
+            if (c.deadline - now <= 0) {
+                expired.add(c);
+            } else {
+                next = Math.min(next, c.deadline);
+            }
+        }
+        for (Connection c : expired) {
+            if (c.state == State.WRITING) {
+                // A response the client does not take: reset, so that the kernel drops what is
+                // still queued instead of holding it for a client that may never read.
+                try {
+                    c.channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+                } catch (IOException ignored) {
+                    // closed anyway
+                }
+            }
+            close(c);
+        }
+        nextSweep = next;
+    }
+
+    private void close(Connection c) {
+        if (c.closed) {
+            return;
+        }
+        c.closed = true;
+        connections.remove(c);
+        if (c.idle) {
+            c.idle = false;
+            idleConnections--;
+        }
+        if (c.key != null) {
+            c.key.cancel();
+        }
+        try {
+            c.channel.close();
+        } catch (IOException ignored) {
+            // already gone
+        }
+    }
+}

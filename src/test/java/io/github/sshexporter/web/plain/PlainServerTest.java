@@ -1,0 +1,334 @@
+package io.github.sshexporter.web.plain;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The plain listener against raw sockets: what a real client, a broken one and a hostile one send. */
+class PlainServerTest {
+    private static final PlainServer.Limits LIMITS = new PlainServer.Limits(4, 2, ms(600), ms(400), ms(400), 2048, 20);
+
+    private final ExecutorService pool = Executors.newFixedThreadPool(2);
+    private final List<Socket> sockets = new ArrayList<>();
+    private final AtomicReference<String> handledOn = new AtomicReference<>();
+    private PlainServer server;
+
+    private static long ms(long n) {
+        return TimeUnit.MILLISECONDS.toNanos(n);
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        for (Socket s : sockets) {
+            s.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+        pool.shutdownNow();
+    }
+
+    /** Answers "path method" as text; /big with 4 MB; /none without sending anything. */
+    private final HttpHandler echo = exchange -> {
+        handledOn.set(Thread.currentThread().getName());
+        String path = exchange.getRequestURI().getRawPath();
+        if (path.equals("/none")) {
+            exchange.close();
+            return;
+        }
+        byte[] body = path.equals("/big") ? new byte[4 << 20]
+                : (path + " " + exchange.getRequestMethod() + "\n").getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "text/plain");
+        if (exchange.getRequestMethod().equals("HEAD")) {
+            exchange.getResponseHeaders().set("Content-Length", Integer.toString(body.length));
+            exchange.sendResponseHeaders(200, -1);
+        } else {
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+        exchange.close();
+    };
+
+    private int start(Predicate<RequestHead> cheap) throws IOException {
+        return start(cheap, pool::execute);
+    }
+
+    private int start(Predicate<RequestHead> cheap, java.util.concurrent.Executor executor) throws IOException {
+        return start(cheap, executor, LIMITS);
+    }
+
+    private int start(Predicate<RequestHead> cheap, java.util.concurrent.Executor executor, PlainServer.Limits limits)
+            throws IOException {
+        server = PlainServer.start(new InetSocketAddress("127.0.0.1", 0), 16, echo, executor, cheap, limits);
+        return server.port();
+    }
+
+    /** True while the connection is open and nothing came from the server. */
+    private static boolean stillOpen(Socket s) throws IOException {
+        int timeout = s.getSoTimeout();
+        s.setSoTimeout(50);
+        try {
+            s.getInputStream().read(); // a byte or the end: the server spoke or closed
+            return false;
+        } catch (SocketTimeoutException e) {
+            return true;
+        } finally {
+            s.setSoTimeout(timeout);
+        }
+    }
+
+    private Socket connect(int port) throws IOException {
+        Socket s = new Socket();
+        s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+        s.setSoTimeout(3000);
+        sockets.add(s);
+        return s;
+    }
+
+    private static void send(Socket s, String text) throws IOException {
+        s.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
+        s.getOutputStream().flush();
+    }
+
+    /** One response: its head (lower-cased field names) and body, read by Content-Length. */
+    private record Response(String statusLine, String head, String body) {
+        String field(String name) {
+            for (String line : head.split("\r\n")) {
+                int colon = line.indexOf(':');
+                if (colon > 0 && line.substring(0, colon).equalsIgnoreCase(name)) {
+                    return line.substring(colon + 1).strip();
+                }
+            }
+            return null;
+        }
+
+        int status() {
+            return Integer.parseInt(statusLine.split(" ")[1]);
+        }
+    }
+
+    private static Response read(Socket s, boolean bodyExpected) throws IOException {
+        InputStream in = s.getInputStream();
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("closed inside a response head: " + head);
+            }
+            head.write(b);
+        }
+        String text = head.toString(StandardCharsets.ISO_8859_1);
+        Response r = new Response(text.substring(0, text.indexOf("\r\n")), text, "");
+        if (!bodyExpected) {
+            return r;
+        }
+        byte[] body = in.readNBytes(Integer.parseInt(r.field("Content-Length")));
+        return new Response(r.statusLine(), text, new String(body, StandardCharsets.UTF_8));
+    }
+
+    /** True when the server closed the connection (after any bytes still to come) within 3 s. */
+    private static boolean closedByServer(Socket s) throws IOException {
+        try {
+            InputStream in = s.getInputStream();
+            while (in.read() >= 0) {
+                // what was still in flight
+            }
+            return true;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return true; // reset
+        }
+    }
+
+    @Test
+    void keepAliveAndPipelining() throws Exception {
+        int port = start(h -> true);
+        Socket s = connect(port);
+        send(s, "GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
+        Response first = read(s, true);
+        assertEquals("HTTP/1.1 200 OK", first.statusLine());
+        assertEquals("/a GET\n", first.body());
+        assertTrue(first.field("Date").endsWith(" GMT"), first.head());
+        assertEquals(null, first.field("Connection"));
+        send(s, "GET /b HTTP/1.1\r\n\r\nHEAD /c HTTP/1.1\r\n\r\nGET /d HTTP/1.1\r\n\r\n");
+        assertEquals("/b GET\n", read(s, true).body());
+        Response head = read(s, false);
+        assertEquals("8", head.field("Content-Length"), "HEAD keeps the length the handler gave");
+        assertEquals("/d GET\n", read(s, true).body());
+        assertEquals("http-selector-" + port, handledOn.get(), "a cheap request is answered on the selector thread");
+    }
+
+    @Test
+    void otherRequestsGoToThePool() throws Exception {
+        int port = start(h -> !h.uri().getRawPath().equals("/pool"));
+        Socket s = connect(port);
+        send(s, "GET /pool HTTP/1.1\r\n\r\n");
+        assertEquals("/pool GET\n", read(s, true).body());
+        assertTrue(handledOn.get().startsWith("pool-"), handledOn.get());
+        send(s, "GET /big HTTP/1.1\r\n\r\n");
+        assertEquals(4 << 20, read(s, true).body().length(), "a large response is written in pieces");
+    }
+
+    @Test
+    void http10AndRequestsWithABodyEndTheirConnection() throws Exception {
+        int port = start(h -> true);
+        Socket a = connect(port);
+        send(a, "GET /x HTTP/1.0\r\n\r\n");
+        Response r = read(a, true);
+        assertEquals("close", r.field("Connection"));
+        assertTrue(closedByServer(a));
+        Socket b = connect(port);
+        send(b, "POST /x HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc");
+        assertEquals("close", read(b, true).field("Connection"));
+        assertTrue(closedByServer(b));
+    }
+
+    @Test
+    void badRequestsAreAnsweredAndClosed() throws Exception {
+        int port = start(h -> true);
+        String[][] cases = {
+            {"GET /x HTTP/1.1\r\nBad Name: v\r\n\r\n", "400"},
+            {"GET /x HTTP/2.0\r\n\r\n", "505"},
+            {"GET /" + "a".repeat(3000) + " HTTP/1.1\r\n\r\n", "431"},
+            {"GET /x HTTP/1.1\r\n" + "A: b\r\n".repeat(21) + "\r\n", "431"},
+        };
+        for (String[] c : cases) {
+            Socket s = connect(port);
+            send(s, c[0]);
+            Response r = read(s, true);
+            assertEquals(Integer.parseInt(c[1]), r.status(), c[0].substring(0, Math.min(40, c[0].length())));
+            assertEquals("close", r.field("Connection"));
+            assertTrue(closedByServer(s));
+        }
+    }
+
+    @Test
+    void aHeadThatNeverEndsIsCutAtTheLimit() throws Exception {
+        int port = start(h -> true);
+        Socket s = connect(port);
+        // One byte past the limit, all of it read by the server (unread bytes would make its close a reset).
+        String start = "GET /x HTTP/1.1\r\nX-Filler: ";
+        send(s, start + "v".repeat(2049 - start.length()));
+        assertEquals(431, read(s, true).status());
+        assertTrue(closedByServer(s));
+    }
+
+    @Test
+    void slowAndSilentClientsAreClosedWithoutHoldingOthers() throws Exception {
+        // A request deadline long enough that the normal request is surely served within it.
+        int port = start(h -> true, pool::execute, new PlainServer.Limits(4, 2, ms(600), ms(2500), ms(400), 2048, 20));
+        Socket silent = connect(port);
+        Socket trickle = connect(port);
+        send(trickle, "GET /x HTTP/1.1\r\nHo");
+        Socket normal = connect(port);
+        send(normal, "GET /ok HTTP/1.1\r\n\r\n");
+        assertEquals("/ok GET\n", read(normal, true).body());
+        assertTrue(stillOpen(silent) && stillOpen(trickle), "served while the others hold their connections");
+        assertTrue(closedByServer(silent), "a connection that sends nothing ends at the request deadline");
+        assertTrue(closedByServer(trickle), "a head that does not complete ends at the request deadline");
+    }
+
+    @Test
+    void idleKeepAliveConnectionsAreClosedAfterTheirTimeAndBeyondTheirCount() throws Exception {
+        int port = start(h -> true);
+        Socket[] s = new Socket[3];
+        for (int i = 0; i < 3; i++) {
+            s[i] = connect(port);
+            send(s[i], "GET /x HTTP/1.1\r\n\r\n");
+            read(s[i], true);
+        }
+        assertTrue(closedByServer(s[2]), "only 2 idle keep-alive connections are kept");
+        send(s[0], "GET /y HTTP/1.1\r\n\r\n");
+        assertEquals("/y GET\n", read(s[0], true).body(), "a kept connection serves again");
+        long start = System.nanoTime();
+        assertTrue(closedByServer(s[1]), "an idle connection ends after the idle time");
+        assertTrue(System.nanoTime() - start > ms(150));
+    }
+
+    @Test
+    void connectionsBeyondTheLimitAreClosedAtOnce() throws Exception {
+        int port = start(h -> true);
+        for (int i = 0; i < 4; i++) {
+            connect(port);
+        }
+        Thread.sleep(100);
+        Socket fifth = connect(port);
+        fifth.setSoTimeout(300);
+        assertTrue(closedByServer(fifth));
+    }
+
+    @Test
+    void aResponseTheClientDoesNotTakeEndsAtTheResponseDeadline() throws Exception {
+        int port = start(h -> true);
+        Socket s = connect(port);
+        s.setReceiveBufferSize(4096);
+        send(s, "GET /big HTTP/1.1\r\n\r\n");
+        Thread.sleep(1000); // not reading: the server's writes stall, then its deadline passes
+        long start = System.nanoTime();
+        long got = 0;
+        try (InputStream in = s.getInputStream()) {
+            byte[] b = new byte[65536];
+            int n;
+            while ((n = in.read(b)) >= 0) {
+                got += n;
+            }
+        } catch (IOException e) {
+            // reset: closed too
+        }
+        assertTrue(got < (4 << 20), "cut short: " + got);
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "reset, not trickled out");
+        Socket next = connect(port);
+        send(next, "GET /ok HTTP/1.1\r\n\r\n");
+        assertEquals("/ok GET\n", read(next, true).body());
+    }
+
+    @Test
+    void aHandlerThatSendsNothingOrARejectedPoolEndsTheConnection() throws Exception {
+        int port = start(h -> !h.uri().getRawPath().equals("/pool"), r -> {
+            throw new RejectedExecutionException("full");
+        });
+        Socket a = connect(port);
+        send(a, "GET /none HTTP/1.1\r\n\r\n");
+        assertTrue(closedByServer(a));
+        Socket b = connect(port);
+        send(b, "GET /pool HTTP/1.1\r\n\r\n");
+        assertTrue(closedByServer(b));
+        Socket c = connect(port);
+        send(c, "GET /ok HTTP/1.1\r\n\r\n");
+        assertFalse(read(c, true).body().isEmpty());
+    }
+
+    @Test
+    void closeStopsTheThreadAndReleasesThePort() throws Exception {
+        int port = start(h -> true);
+        Socket s = connect(port);
+        server.close();
+        assertTrue(closedByServer(s));
+        server = PlainServer.start(new InetSocketAddress("127.0.0.1", port), 16, echo, pool::execute, h -> true, LIMITS);
+        assertEquals(port, server.port());
+    }
+}
