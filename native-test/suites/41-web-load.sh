@@ -2,7 +2,9 @@
 # Hostile clients on loopback against an exporter serving TLS + basic auth: 200 idle connections
 # and 100 that trickle a TLS handshake are held open (re-opened as the exporter closes them)
 # while normal scrapes (a new TLS connection each) and a sustained wrk load run. Scrapes must
-# all succeed, quickly; wrk must see no errors. Bounded in count and time (about a minute).
+# all succeed, quickly; wrk must see no errors. Then the same on plain HTTP (the exporter's own
+# listener) with 300 clients trickling a request head, which must hold no request thread.
+# Bounded in count and time (about two minutes).
 # BENCH_OUT=FILE appends the figures there (docs/BENCHMARKS.md was written from this suite).
 set -u
 . "$(cd "$(dirname "$0")/.." && pwd)/lib.sh"
@@ -65,6 +67,8 @@ while time.time() < end:
             break
         if mode == "slow-tls":
             s.sendall(b"\x16\x03\x01\x02\x00")  # a handshake record of 512 bytes, never sent
+        elif mode == "slow-http":
+            s.sendall(b"GET /metrics HTTP/1.1\r\nHo")  # a request head, never finished
         socks.append(s); opened += 1
     time.sleep(0.2)
 print(f"{mode}: held {len(socks)} at the end, opened {opened}")
@@ -151,6 +155,67 @@ if [ -n "${BENCH_OUT:-}" ]; then
         echo "- wrk -t2 -c8 -d15s (keep-alive TLS + basic auth): ${wrk_rps} requests/s, p99 ${wrk_p99}, $(grep -cE 'Socket errors|Non-2xx' wrk.txt) error lines"
         echo "- exporter RSS: ${rss_idle} KiB before, ${rss_load} KiB after the load, ${rss_worst} KiB after $max_threads trickling handshakes"
         echo '```'; cat wrk.txt; echo '```'
+    } >>"$BENCH_OUT"
+fi
+kill_pid "$EXPORTER_PID"
+
+# Plain HTTP: the exporter's own listener. A trickling client holds a few bytes on its selector
+# thread, no request thread: 300 of them (more than the TLS server's 256 request threads could
+# hold) and 200 idle ones, while 200 scrapes (a new connection each) and wrk run.
+plain_port="$(free_port)"
+start_exporter "$work/plain.log" --web.listen-address "127.0.0.1:$plain_port" -f "$work/utmp" --wtmp.file= --btmp.file= \
+    || finish
+plain_up() { grep -q 'msg=listening' "$work/plain.log"; }
+wait_for 30 plain_up || { fail "plain exporter starts" "$(tail -3 "$work/plain.log" | tr '\n' ' ')"; finish; }
+plain_url="http://127.0.0.1:$plain_port/metrics"
+plain_scrape() { curl -sf --max-time 5 -o /dev/null -w '%{time_total}\n' "$plain_url"; }
+plain_scrape >/dev/null || { fail "first plain scrape" "$(tail -3 "$work/plain.log" | tr '\n' ' ')"; finish; }
+request_threads() { grep -lx 'http-[0-9]*' /proc/"$EXPORTER_PID"/task/*/comm 2>/dev/null | wc -l; }
+idle_n=200 slow_n=300
+[ "${NT_WEB_HOSTILE:-1}" = 0 ] && idle_n=0 slow_n=0
+python3 hold.py idle "$idle_n" 30 "$plain_port" >hold-plain-idle.out 2>&1 &
+hold4=$!; on_exit kill_pid "$hold4"
+python3 hold.py slow-http "$slow_n" 30 "$plain_port" >hold-plain-slow.out 2>&1 &
+hold5=$!; on_exit kill_pid "$hold5"
+plain_established() { ss -Htn state established "( dport = :$plain_port )" | wc -l; }
+plain_held() { [ "$(plain_established)" -ge $((idle_n + slow_n)) ]; }
+if [ "$idle_n" = 0 ]; then
+    pass "plain baseline: no hostile connections"
+elif wait_for 10 plain_held; then
+    pass "plain: 500 hostile connections held open (200 idle, 300 trickling a request head)"
+else
+    fail "plain: 500 hostile connections held open" "only $(plain_established)"
+fi
+threads_held="$(request_threads)"
+check "plain: trickling clients hold no request thread ($threads_held request threads while they are held)" \
+    [ "$threads_held" -le 2 ]
+: >plain-times.txt
+failed=0
+for i in $(seq 200); do plain_scrape >>plain-times.txt || failed=$((failed + 1)); done
+read -r pp50 pp99 pmax < <(sort -n plain-times.txt | awk '{a[NR]=$1*1000} END {printf "%.1f %.1f %.1f\n", a[int(NR*0.5)], a[int(NR*0.99)], a[NR]}')
+check "plain: 200 scrapes under hostile load, none failed ($failed failed)" [ "$failed" = 0 ]
+check "plain: scrape latency under hostile load: p50 ${pp50} ms, p99 ${pp99} ms, max ${pmax} ms (p99 < 1 s)" \
+    awk -v p="$pp99" 'BEGIN { exit !(p < 1000) }'
+wrk -t2 -c8 -d10s --timeout 5s --latency "$plain_url" >wrk-plain.txt 2>&1
+pwrk_p99="$(awk '$1 == "99%" {print $2}' wrk-plain.txt)"
+pwrk_rps="$(awk '/^Requests\/sec/ {print $2}' wrk-plain.txt)"
+if grep -qE 'Socket errors|Non-2xx' wrk-plain.txt || [ -z "$pwrk_p99" ]; then
+    fail "plain: wrk 10 s, 8 connections: no errors" "$(grep -E 'Socket errors|Non-2xx' wrk-plain.txt)"
+else
+    pass "plain: wrk 10 s, 8 connections: no errors, $pwrk_rps requests/s, p99 $pwrk_p99"
+fi
+check "plain: exporter alive after the load (RSS $(rss) KiB)" kill -0 "$EXPORTER_PID"
+kill_pid "$hold4"; kill_pid "$hold5"
+if grep -q 'level=error' "$work/plain.log"; then
+    fail "plain: no error logged under the load" "$(grep -m2 'level=error' "$work/plain.log" | tr '\n' '|')"
+else
+    pass "plain: no error logged under the load"
+fi
+if [ -n "${BENCH_OUT:-}" ]; then
+    {
+        echo "- plain HTTP, hostile connections held: $idle_n idle, $slow_n trickling a request head; request threads meanwhile: $threads_held"
+        echo "- plain scrapes (new connection each, 200 in a row, curl): p50 ${pp50} ms, p99 ${pp99} ms, max ${pmax} ms, ${failed} failed"
+        echo "- plain wrk -t2 -c8 -d10s (keep-alive): ${pwrk_rps} requests/s, p99 ${pwrk_p99}"
     } >>"$BENCH_OUT"
 fi
 kill_pid "$EXPORTER_PID"
