@@ -1,5 +1,6 @@
 package io.github.sshexporter.app;
 
+import io.github.sshexporter.exposition.ChangeGate;
 import io.github.sshexporter.log.Log;
 import io.github.sshexporter.metrics.HealthMetrics;
 import io.github.sshexporter.metrics.SessionMetrics;
@@ -22,15 +23,29 @@ final class RefreshReporter implements RefreshListener {
     private final SessionMetrics sessions;
     private final SessionCounter counter;
     private final HealthMetrics health;
+    private final ChangeGate changeGate;
     private SourceState lastState;
     private String lastDetail;
     private String lastError;
 
-    RefreshReporter(SessionSource source, SessionMetrics sessions, SessionCounter counter, HealthMetrics health) {
+    RefreshReporter(SessionSource source, SessionMetrics sessions, SessionCounter counter, HealthMetrics health,
+                    ChangeGate changeGate) {
+        this.changeGate = changeGate;
         this.source = source;
         this.sessions = sessions;
         this.counter = counter;
         this.health = health;
+    }
+
+    /** Scrapes that arrive while a change is read wait for it to be published. */
+    @Override
+    public void changeStarting() {
+        changeGate.close();
+    }
+
+    @Override
+    public void changeDone() {
+        changeGate.open();
     }
 
     @Override

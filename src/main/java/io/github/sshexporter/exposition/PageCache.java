@@ -37,6 +37,7 @@ public final class PageCache {
     private final long liveMaxAgeNanos;
     private final LongSupplier nanoClock;
     private final Map<Key, Page> pages = new HashMap<>();
+    private final ChangeGate changeGate = new ChangeGate();
 
     /** One page: its bytes, and the same compressed, made when first asked for. */
     public static final class Body {
@@ -125,6 +126,11 @@ public final class PageCache {
             page.body = new Body(concat(parts, openMetrics ? EOF : EMPTY));
         }
         return page.body;
+    }
+
+    /** Closed while the session thread reads and publishes a change: scrapes wait for it. */
+    public ChangeGate changeGate() {
+        return changeGate;
     }
 
     /** Every group's metrics in one registry, for scrapes this cache does not serve (filters, protobuf). */

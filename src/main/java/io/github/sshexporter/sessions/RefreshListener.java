@@ -17,4 +17,13 @@ public interface RefreshListener {
 
     /** A refresh threw: a bug or a native failure. The loop goes on. */
     void onRefreshError(RuntimeException error);
+
+    /**
+     * A change is about to be read (a wake-up, not a timeout's resync). Always followed by
+     * {@link #changeDone()}, after the refresh's {@link #onRefresh} or {@link #onRefreshError}.
+     */
+    default void changeStarting() {}
+
+    /** The change announced by {@link #changeStarting()} is published, or its read failed. */
+    default void changeDone() {}
 }

@@ -115,7 +115,16 @@ public final class SessionLoop {
                         break;
                     }
                 }
-                retry = !refresh(wake == Wake.TIMEOUT);
+                if (wake == Wake.TIMEOUT) {
+                    retry = !refresh(true);
+                    continue;
+                }
+                listener.changeStarting();
+                try {
+                    retry = !refresh(false);
+                } finally {
+                    listener.changeDone();
+                }
             }
         } finally {
             firstRefresh.countDown();

@@ -23,6 +23,9 @@ import java.util.List;
  * follow client_java's rules, so that both paths answer alike.
  */
 final class ScrapeHandler implements HttpHandler {
+    /** How long a scrape waits for a change being read (a refresh of 10,000 sessions fits). */
+    static final long CHANGE_WAIT_NANOS = 100_000_000L;
+
     private final PageCache cache;
     private final HttpHandler fallback;
     private final ExpositionFormats formats;
@@ -45,6 +48,11 @@ final class ScrapeHandler implements HttpHandler {
 
     @Override
     public void handle(HttpExchange exchange) throws IOException {
+        try {
+            cache.changeGate().await(CHANGE_WAIT_NANOS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         String accept = exchange.getRequestHeaders().getFirst("Accept");
         ExpositionFormatWriter writer = cachedWriter(exchange.getRequestURI().getRawQuery(), accept);
         if (writer == null) {

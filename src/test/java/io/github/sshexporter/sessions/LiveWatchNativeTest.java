@@ -1,6 +1,7 @@
 package io.github.sshexporter.sessions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sshexporter.testing.Await;
@@ -43,8 +44,28 @@ class LiveWatchNativeTest {
         final AtomicInteger opened = new AtomicInteger();
         final AtomicInteger closed = new AtomicInteger();
         volatile RuntimeException error;
+        /** Refreshes of a change made inside changeStarting/changeDone, and any made outside while one was open. */
+        final AtomicInteger gatedRefreshes = new AtomicInteger();
+        volatile boolean changeOpen;
+        volatile String gateFault;
 
         volatile int stale;
+
+        @Override
+        public void changeStarting() {
+            if (changeOpen) {
+                gateFault = "changeStarting twice";
+            }
+            changeOpen = true;
+        }
+
+        @Override
+        public void changeDone() {
+            if (!changeOpen) {
+                gateFault = "changeDone without changeStarting";
+            }
+            changeOpen = false;
+        }
 
         @Override
         public void onRefresh(Refresh refresh) {
@@ -60,6 +81,9 @@ class LiveWatchNativeTest {
                 }
             }
             refreshes.incrementAndGet();
+            if (changeOpen) {
+                gatedRefreshes.incrementAndGet();
+            }
         }
 
         @Override
@@ -104,6 +128,10 @@ class LiveWatchNativeTest {
         NativeTools.utmp(file, "logout", "pts/1");
         expect(Map.of("::1", 1), "logout removes the series");
         assertEquals(SourceState.OK, recorder.state);
+        // Each change was read between changeStarting and changeDone (what lets a scrape wait for it).
+        assertTrue(recorder.gatedRefreshes.get() >= 3, "refreshes of changes: " + recorder.gatedRefreshes.get());
+        assertEquals(null, recorder.gateFault);
+        assertFalse(recorder.changeOpen);
     }
 
     @Test

@@ -17,6 +17,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,19 +38,42 @@ class ScrapeHandlerTest {
     private final MetricPage page = new MetricPage();
     private final SessionMetrics sessions = new SessionMetrics(page, false);
     private WebServer server;
+    private PageCache cache;
     private String base;
 
     @BeforeEach
     void setUp() throws Exception {
         sessions.publish(Map.of("192.0.2.7", 2, "2001:db8::1", 1), List.of(), true, 0);
+        cache = new PageCache(page.groups(), 0, System::nanoTime);
         server = WebServer.start(List.of(new ListenAddress("127.0.0.1", 0)), "/metrics",
-                new PageCache(page.groups(), 0, System::nanoTime), WebConfigSource.none(), "SSH Exporter", "9.9.9");
+                cache, WebConfigSource.none(), "SSH Exporter", "9.9.9");
         base = "http://127.0.0.1:" + server.bound().get(0).port();
     }
 
     @AfterEach
     void tearDown() {
         server.close();
+    }
+
+    @Test
+    void aScrapeDuringAChangeServesTheChange() throws Exception {
+        get(base + "/metrics", "GET"); // the client's classes loaded: the next request arrives at once
+        cache.changeGate().close(); // the session thread starts reading a change
+        CompletableFuture<HttpResponse<byte[]>> scrape = CompletableFuture
+                .supplyAsync(() -> {
+                    try {
+                        return get(base + "/metrics", "GET");
+                    } catch (Exception e) {
+                        throw new CompletionException(e);
+                    }
+                });
+        Thread.sleep(30); // the request is in, waiting (past the gate's spin; within its 100 ms bound)
+        sessions.publish(Map.of("192.0.2.9", 1), List.of(), true, 0);
+        cache.changeGate().open();
+        String body = new String(scrape.get(10, TimeUnit.SECONDS).body(),
+                StandardCharsets.UTF_8);
+        assertTrue(body.contains("ssh_num_sessions{remote_ip=\"192.0.2.9\"} 1.0"), body);
+        assertFalse(body.contains("192.0.2.7"), body);
     }
 
     private static HttpResponse<byte[]> get(String url, String method, String... headers) throws Exception {

@@ -34,7 +34,8 @@ public final class BenchWiring {
         counter.sourceChosen(SourceMode.UTMP);
         counter.loginLogsStarted();
         UtmpSessionSource source = UtmpSessionSource.open(utmp);
-        RefreshListener reporter = Exporter.refreshReporter(source, sessions, counter, health);
+        RefreshListener reporter = Exporter.refreshReporter(source, sessions, counter, health,
+                new io.github.sshexporter.exposition.ChangeGate());
         RefreshListener listener = after == null ? reporter : new RefreshListener() {
             @Override
             public void onRefresh(Refresh r) {

@@ -1,0 +1,53 @@
+package io.github.sshexporter.exposition;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class ChangeGateTest {
+    @Test
+    void anOpenGateDoesNotWait() throws Exception {
+        ChangeGate gate = new ChangeGate();
+        assertTrue(gate.await(0));
+        gate.close();
+        gate.open();
+        assertTrue(gate.await(0));
+    }
+
+    @Test
+    void aWaiterSeesWhatWasPublishedBeforeTheGateOpened() throws Exception {
+        ChangeGate gate = new ChangeGate();
+        AtomicInteger published = new AtomicInteger();
+        gate.close();
+        CountDownLatch waiting = new CountDownLatch(1);
+        CompletableFuture<Integer> scrape = CompletableFuture.supplyAsync(() -> {
+            waiting.countDown();
+            try {
+                assertTrue(gate.await(TimeUnit.SECONDS.toNanos(30)));
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            return published.get();
+        });
+        waiting.await();
+        Thread.sleep(20); // past the spin: the waiter is asleep on the condition
+        published.set(7);
+        gate.open();
+        assertEquals(7, scrape.get(30, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void theBoundEndsTheWaitWhenTheGateStaysClosed() throws Exception {
+        ChangeGate gate = new ChangeGate();
+        gate.close();
+        long start = System.nanoTime();
+        assertFalse(gate.await(TimeUnit.MILLISECONDS.toNanos(30)));
+        assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(30));
+    }
+}
