@@ -20,11 +20,11 @@ JAR=${SSH_EXPORTER_JAR:-/usr/share/ssh-exporter/lib/ssh-exporter.jar}
 #   (exit 3, restarted by systemd) instead of leaving a server that answers
 #   nothing;
 #   the serial collector; the client compiler (C1) only, one thread, 8 MB of
-#   code cache, compiling the JDK's and libraries' code after 10x the usual
-#   calls (the exporter's own code as usual: its refresh path stays hot);
-#   small thread stacks and string table; no perf-data file.
+#   code cache, at its usual thresholds (so that a change is served fast from
+#   the first logins after a start); small thread stacks and string table; no
+#   perf-data file.
 # Kept on one line: bench/ and native-test/ read it from here.
-DEFAULT_JAVA_OPTS="-Xmx32m -XX:+ExitOnOutOfMemoryError -Xms4m -Xmn2m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=8m -XX:CompileThresholdScaling=10 -XX:CompileCommand=quiet -XX:CompileCommand=CompileThresholdScaling,io/github/sshexporter/*.*,1.0 -Xss256k -XX:StringTableSize=4096 -XX:-UsePerfData"
+DEFAULT_JAVA_OPTS="-Xmx32m -XX:+ExitOnOutOfMemoryError -Xms4m -Xmn2m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=8m -Xss256k -XX:StringTableSize=4096 -XX:-UsePerfData"
 
 die() {
     echo "ssh-exporter: $*" >&2
