@@ -219,4 +219,28 @@ if [ -n "${BENCH_OUT:-}" ]; then
     } >>"$BENCH_OUT"
 fi
 kill_pid "$EXPORTER_PID"
+
+# Out of descriptors: the plain listener under a descriptor limit lower than the connections
+# held must pause accepting, not stop. Once the holders are gone, scrapes are served again.
+fd_port="$(free_port)"
+printf '#!/bin/bash\nulimit -n 100\nexec java "$@"\n' >"$work/java-ulimit.sh"
+SSH_EXPORTER_CMD="bash $work/java-ulimit.sh $(packaged_java_opts) -jar $(exporter_jar)"
+start_exporter "$work/fd.log" --web.listen-address "127.0.0.1:$fd_port" -f "$work/utmp" --wtmp.file= --btmp.file= || finish
+fd_up() { grep -q 'msg=listening' "$work/fd.log"; }
+wait_for 30 fd_up || { fail "exporter under ulimit -n 100 starts" "$(tail -3 "$work/fd.log" | tr '\n' ' ')"; finish; }
+python3 hold.py idle 150 8 "$fd_port" >hold-fd.out 2>&1 &
+hold6=$!; on_exit kill_pid "$hold6"
+paused() { grep -q 'msg="http accept failed, pausing"' "$work/fd.log"; }
+check "plain: accepting paused when out of descriptors" wait_for 10 paused
+kill_pid "$hold6"
+fd_scrape() { curl -sf --max-time 2 -o /dev/null "http://127.0.0.1:$fd_port/metrics"; }
+check "plain: scrapes served again once the descriptors are back" wait_for 15 fd_scrape
+pauses="$(grep -c 'msg="http accept failed, pausing"' "$work/fd.log")"
+check "plain: running out of descriptors logged once per episode ($pauses lines)" [ "$pauses" -le 2 ]
+if grep -q 'http listener error' "$work/fd.log"; then
+    fail "plain: the listener survived running out of descriptors" "$(grep -m1 'http listener error' "$work/fd.log")"
+else
+    pass "plain: the listener survived running out of descriptors"
+fi
+kill_pid "$EXPORTER_PID"
 finish

@@ -33,6 +33,11 @@ public final class ChangeGate {
         }
     }
 
+    /** Whether a change is being read now. */
+    public boolean closed() {
+        return closed;
+    }
+
     /**
      * Returns once the gate is open, or after {@code maxNanos}.
      *

@@ -3,6 +3,7 @@ package io.github.sshexporter.web;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.github.sshexporter.exposition.PageCache;
+import io.github.sshexporter.web.plain.PlainServer;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.config.ExporterFilterProperties;
 import io.prometheus.metrics.config.PrometheusProperties;
@@ -48,10 +49,14 @@ final class ScrapeHandler implements HttpHandler {
 
     @Override
     public void handle(HttpExchange exchange) throws IOException {
-        try {
-            cache.changeGate().await(CHANGE_WAIT_NANOS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        // The plain listener's selector thread never waits (it serves every connection): a scrape
+        // that comes while a change is read is handed to a request thread, which waits here.
+        if (!Boolean.TRUE.equals(exchange.getAttribute(PlainServer.ON_SELECTOR_THREAD))) {
+            try {
+                cache.changeGate().await(CHANGE_WAIT_NANOS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         String accept = exchange.getRequestHeaders().getFirst("Accept");
         ExpositionFormatWriter writer = cachedWriter(exchange.getRequestURI().getRawQuery(), accept);
@@ -75,6 +80,11 @@ final class ScrapeHandler implements HttpHandler {
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);
         }
+    }
+
+    /** Whether a change is being read: a scrape now would wait for it. */
+    boolean changeInProgress() {
+        return cache.changeGate().closed();
     }
 
     /** Whether a scrape with this query and Accept header is served from the page cache. */

@@ -33,15 +33,17 @@ final class WebHandler implements HttpHandler {
 
     /**
      * Whether a request costs so little that the plain listener's selector thread may answer it
-     * itself: anything but a password check (bcrypt, by design slow) and a scrape client_java
-     * renders (a filter, protobuf).
+     * itself: anything but a password check (bcrypt, by design slow), a scrape client_java
+     * renders (a filter, protobuf) and a scrape that comes while a change is read (it waits).
      */
     boolean cheap(RequestHead head) {
         if (!source.config().users().isEmpty()) {
             return false;
         }
-        return !head.uri().getRawPath().equals(telemetryPath) || !head.method().equals("GET") && !head.method().equals("HEAD")
-                || metrics.fromCache(head.uri().getRawQuery(), head.headers().getFirst("Accept"));
+        if (!head.uri().getRawPath().equals(telemetryPath) || !head.method().equals("GET") && !head.method().equals("HEAD")) {
+            return true;
+        }
+        return !metrics.changeInProgress() && metrics.fromCache(head.uri().getRawQuery(), head.headers().getFirst("Accept"));
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -14,6 +15,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +62,26 @@ public final class PlainServer implements AutoCloseable {
         }
     }
 
-    private enum State { READING, HANDLING, WRITING }
+    /**
+     * READING a request head; HANDLING it (no reads: a pipelined request waits in the kernel);
+     * WRITING its response; DRAINING after a last response: output shut, input read and dropped
+     * for a while, so that the kernel does not reset the connection over unread bytes before
+     * the client has read the response.
+     */
+    private enum State { READING, HANDLING, WRITING, DRAINING }
+
+    /** Set on an exchange handled on the selector thread: its handler must not wait for anything. */
+    public static final String ON_SELECTOR_THREAD = PlainServer.class.getName() + ".onSelectorThread";
+
+    /** Bytes of response bodies held for clients that have not taken them yet, at most. */
+    static final long PENDING_BYTES = 8L << 20;
+    /** How long, and how much, a connection is drained after its last response. */
+    private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long DRAIN_BYTES = 64 * 1024;
+    /** Pause after accept() failed (out of descriptors): the level-triggered key would spin. */
+    private static final long ACCEPT_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** Largest write handed to the kernel at once: the JDK copies a heap buffer's remainder each time. */
+    private static final int WRITE_SLICE = 64 * 1024;
 
     /** One client connection. Its fields belong to the selector thread. */
     static final class Connection {
@@ -70,11 +91,16 @@ public final class PlainServer implements AutoCloseable {
         private SelectionKey key;
         private byte[] in;
         private int inLength;
+        /** How much of {@code in} was searched for the head's end without finding it. */
+        private int scanned;
         private State state = State.READING;
-        private boolean idle;
+        /** Holds one of the keep-alive places: promised with its last response, kept while idle. */
+        private boolean keptAlive;
         private long deadline;
         private ByteBuffer[] out;
+        private byte[] pendingBody;
         private boolean closeAfter;
+        private long drained;
         private boolean closed;
         private PlainExchange response;
 
@@ -94,6 +120,7 @@ public final class PlainServer implements AutoCloseable {
     }
 
     private final ServerSocketChannel listener;
+    private final SelectionKey listenerKey;
     private final Selector selector;
     private final HttpHandler handler;
     private final Executor pool;
@@ -102,15 +129,22 @@ public final class PlainServer implements AutoCloseable {
     private final Thread thread;
     private final Queue<Connection> completed = new ConcurrentLinkedQueue<>();
     private final Set<Connection> connections = new HashSet<>();
+    private final Map<byte[], Integer> pendingBodies = new IdentityHashMap<>();
     private final ByteBuffer readBuffer;
     private final HttpDate date = new HttpDate();
-    private int idleConnections;
+    private int keptAlive;
+    private long pendingBytes;
+    private long acceptPausedUntil;
+    private boolean acceptPaused;
+    private boolean acceptFailing;
+    private String lastError;
     private long nextSweep = Long.MAX_VALUE;
     private volatile boolean running = true;
 
-    private PlainServer(ServerSocketChannel listener, Selector selector, HttpHandler handler, Executor pool,
-                        Predicate<RequestHead> cheap, Limits limits) {
+    private PlainServer(ServerSocketChannel listener, SelectionKey listenerKey, Selector selector, HttpHandler handler,
+                        Executor pool, Predicate<RequestHead> cheap, Limits limits) {
         this.listener = listener;
+        this.listenerKey = listenerKey;
         this.selector = selector;
         this.handler = handler;
         this.pool = pool;
@@ -126,11 +160,12 @@ public final class PlainServer implements AutoCloseable {
                                     Predicate<RequestHead> cheap, Limits limits) throws IOException {
         ServerSocketChannel listener = ServerSocketChannel.open();
         Selector selector = null;
+        SelectionKey key;
         try {
             listener.bind(address, backlog);
             listener.configureBlocking(false);
             selector = Selector.open();
-            listener.register(selector, SelectionKey.OP_ACCEPT);
+            key = listener.register(selector, SelectionKey.OP_ACCEPT);
         } catch (IOException | RuntimeException e) {
             listener.close();
             if (selector != null) {
@@ -138,7 +173,7 @@ public final class PlainServer implements AutoCloseable {
             }
             throw e;
         }
-        PlainServer server = new PlainServer(listener, selector, handler, pool, cheap, limits);
+        PlainServer server = new PlainServer(listener, key, selector, handler, pool, cheap, limits);
         server.thread.start();
         return server;
     }
@@ -161,44 +196,91 @@ public final class PlainServer implements AutoCloseable {
     private void run() {
         try {
             while (running) {
-                long timeout = connections.isEmpty() || nextSweep == Long.MAX_VALUE ? 0
-                        : Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextSweep - System.nanoTime()) + 1);
-                selector.select(timeout);
-                Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
-                while (keys.hasNext()) {
-                    SelectionKey key = keys.next();
-                    keys.remove();
-                    if (key.channel() == listener) {
-                        accept();
-                    } else {
-                        ready(key);
+                try {
+                    step();
+                } catch (ClosedSelectorException e) {
+                    break;
+                } catch (IOException | RuntimeException | Error e) {
+                    // Not expected outside one connection. The listener must outlive it: say so
+                    // (once per distinct error), pause a moment (no busy loop), go on.
+                    if (!e.toString().equals(lastError)) {
+                        lastError = e.toString();
+                        Log.error("http listener error", "port", port(), "error", lastError);
                     }
-                    writeCompleted();
+                    pause();
                 }
-                writeCompleted();
-                sweep();
             }
-        } catch (IOException | RuntimeException e) {
-            // Nothing here is expected to fail outside one connection: say so, and stop cleanly.
-            Log.error("http listener stopped", "port", port(), "error", e.toString());
         } finally {
             for (Connection c : new ArrayList<>(connections)) {
                 close(c);
             }
-            try {
-                selector.close();
-                listener.close();
-            } catch (IOException ignored) {
-                // closing
-            }
+            closeQuietly(selector);
+            closeQuietly(listener);
         }
     }
 
-    private void accept() throws IOException {
-        SocketChannel channel;
-        while ((channel = listener.accept()) != null) {
+    private void step() throws IOException {
+        long timeout = nextSweep == Long.MAX_VALUE ? 0
+                : Math.max(1, TimeUnit.NANOSECONDS.toMillis(nextSweep - System.nanoTime()) + 1);
+        selector.select(timeout);
+        Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+        while (keys.hasNext()) {
+            SelectionKey key = keys.next();
+            keys.remove();
+            if (key == listenerKey) {
+                accept();
+            } else {
+                ready(key);
+            }
+            writeCompleted();
+        }
+        writeCompleted();
+        sweep();
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
+    private void accept() {
+        while (true) {
+            SocketChannel channel;
+            try {
+                channel = listener.accept();
+            } catch (IOException e) {
+                // Out of descriptors, most likely: stop accepting for a moment (the backlog
+                // waits in the kernel), then try again.
+                if (!acceptFailing) {
+                    acceptFailing = true;
+                    Log.warn("http accept failed, pausing", "port", port(), "error", e.toString());
+                }
+                listenerKey.interestOps(0);
+                acceptPaused = true;
+                acceptPausedUntil = System.nanoTime() + ACCEPT_PAUSE_NANOS;
+                nextSweep = Math.min(nextSweep, acceptPausedUntil);
+                return;
+            }
+            if (channel == null) {
+                return;
+            }
+            if (acceptFailing) {
+                acceptFailing = false;
+                Log.info("http accepting again", "port", port());
+            }
             if (connections.size() >= limits.maxConnections()) {
-                channel.close();
+                closeQuietly(channel);
                 continue;
             }
             Connection c;
@@ -208,7 +290,7 @@ public final class PlainServer implements AutoCloseable {
                 c = new Connection(channel);
                 c.key = channel.register(selector, SelectionKey.OP_READ, c);
             } catch (IOException e) {
-                channel.close();
+                closeQuietly(channel);
                 continue;
             }
             connections.add(c);
@@ -221,6 +303,8 @@ public final class PlainServer implements AutoCloseable {
         try {
             if (key.isReadable() && c.state == State.READING) {
                 read(c);
+            } else if (key.isReadable() && c.state == State.DRAINING) {
+                drain(c);
             } else if (key.isWritable() && c.state == State.WRITING) {
                 write(c);
             }
@@ -252,9 +336,8 @@ public final class PlainServer implements AutoCloseable {
             c.in = grown;
         }
         readBuffer.get(c.in, c.inLength, n);
-        if (c.idle) {
-            c.idle = false;
-            idleConnections--;
+        if (c.keptAlive) {
+            releaseKeepAlive(c); // the next request has begun: no longer idle
             deadline(c, limits.requestNanos());
         }
         c.inLength += n;
@@ -263,8 +346,9 @@ public final class PlainServer implements AutoCloseable {
 
     /** Handles the next request in the connection's buffer, if its head is all there. */
     private void dispatch(Connection c) throws IOException {
-        int end = RequestHead.end(c.in, c.inLength);
+        int end = RequestHead.end(c.in, Math.max(0, c.scanned - 2), c.inLength);
         if (end < 0 || end > limits.maxHeadBytes()) {
+            c.scanned = c.inLength;
             if (end > 0 || c.inLength > limits.maxHeadBytes()) {
                 refuse(c, 431, "request head too large");
             }
@@ -278,6 +362,7 @@ public final class PlainServer implements AutoCloseable {
             return;
         }
         c.inLength -= end;
+        c.scanned = 0;
         System.arraycopy(c.in, end, c.in, 0, c.inLength); // a pipelined request waits its turn
         if (c.inLength == 0 && c.in.length > 1024) {
             c.in = null; // a big head's buffer is not kept for an idle connection
@@ -287,6 +372,7 @@ public final class PlainServer implements AutoCloseable {
         c.key.interestOps(0);
         PlainExchange exchange = new PlainExchange(this, c, head);
         if (cheap.test(head)) {
+            exchange.setAttribute(ON_SELECTOR_THREAD, Boolean.TRUE);
             handle(exchange);
             return;
         }
@@ -302,6 +388,8 @@ public final class PlainServer implements AutoCloseable {
             handler.handle(exchange);
         } catch (IOException | RuntimeException e) {
             Log.debug("http exchange failed", "remote", exchange.getRemoteAddress(), "error", e.toString());
+        } catch (StackOverflowError | LinkageError e) {
+            Log.error("http request failed", "remote", exchange.getRemoteAddress(), "error", e.toString());
         } finally {
             exchange.close();
         }
@@ -329,8 +417,12 @@ public final class PlainServer implements AutoCloseable {
                     close(c); // the handler sent nothing: as the JDK server, end the connection
                     continue;
                 }
-                boolean keepAlive = exchange.head().keepAlive() && running;
                 ByteBuffer body = exchange.bodyAllowed() ? exchange.body() : null;
+                if (body != null && !holdBody(c, body)) {
+                    refuse(c, 503, "responses waiting for slow clients fill the budget");
+                    continue;
+                }
+                boolean keepAlive = exchange.head().keepAlive() && running && reserveKeepAlive(c);
                 c.out = new ByteBuffer[] {
                     ByteBuffer.wrap(ResponseHead.bytes(exchange.status(), exchange.responseHeadersView(),
                             body != null ? body.remaining() : noBodyLength(exchange), keepAlive,
@@ -355,19 +447,82 @@ public final class PlainServer implements AutoCloseable {
         return exchange.head().method().equals("HEAD") || status < 200 || status == 204 || status == 304 ? -1 : 0;
     }
 
-    private void write(Connection c) throws IOException {
-        c.channel.write(c.out);
-        if (c.out[c.out.length - 1].hasRemaining() || c.out[0].hasRemaining()) {
-            c.key.interestOps(SelectionKey.OP_WRITE);
+    /**
+     * Counts a body against {@link #PENDING_BYTES} until it is sent. One array shared by many
+     * responses (the kept page) is counted once: that is what it holds.
+     */
+    private boolean holdBody(Connection c, ByteBuffer body) {
+        if (!body.hasArray() || body.remaining() == 0) {
+            return true;
+        }
+        byte[] array = body.array();
+        Integer n = pendingBodies.get(array);
+        if (n == null) {
+            if (pendingBytes + array.length > PENDING_BYTES) {
+                return false;
+            }
+            pendingBytes += array.length;
+            n = 0;
+        }
+        pendingBodies.put(array, n + 1);
+        c.pendingBody = array;
+        return true;
+    }
+
+    private void releaseBody(Connection c) {
+        byte[] array = c.pendingBody;
+        if (array == null) {
             return;
         }
+        c.pendingBody = null;
+        int n = pendingBodies.get(array);
+        if (n == 1) {
+            pendingBodies.remove(array);
+            pendingBytes -= array.length;
+        } else {
+            pendingBodies.put(array, n - 1);
+        }
+    }
+
+    /** A keep-alive place for the connection after this response, if one is free. */
+    private boolean reserveKeepAlive(Connection c) {
+        if (!c.keptAlive && keptAlive < limits.maxIdleConnections()) {
+            c.keptAlive = true;
+            keptAlive++;
+        }
+        return c.keptAlive;
+    }
+
+    private void releaseKeepAlive(Connection c) {
+        if (c.keptAlive) {
+            c.keptAlive = false;
+            keptAlive--;
+        }
+    }
+
+    private void write(Connection c) throws IOException {
+        for (ByteBuffer b : c.out) {
+            while (b.hasRemaining()) {
+                int n = Math.min(b.remaining(), WRITE_SLICE);
+                ByteBuffer slice = b.duplicate();
+                slice.limit(b.position() + n);
+                int written = c.channel.write(slice);
+                b.position(b.position() + written);
+                if (written < n) {
+                    c.key.interestOps(SelectionKey.OP_WRITE); // the socket is full: go on when it drains
+                    return;
+                }
+            }
+        }
         c.out = null;
+        releaseBody(c);
         if (c.closeAfter) {
-            close(c);
+            startDrain(c);
             return;
         }
         c.state = State.READING;
         if (c.inLength > 0) {
+            releaseKeepAlive(c);
             deadline(c, limits.requestNanos());
             dispatch(c);
             if (c.state == State.READING && !c.closed) {
@@ -375,14 +530,30 @@ public final class PlainServer implements AutoCloseable {
             }
             return;
         }
-        if (idleConnections >= limits.maxIdleConnections()) {
-            close(c);
-            return;
-        }
-        c.idle = true;
-        idleConnections++;
         deadline(c, limits.idleNanos());
         c.key.interestOps(SelectionKey.OP_READ);
+    }
+
+    /** After a last response: no more output; what the client still sends is read and dropped. */
+    private void startDrain(Connection c) throws IOException {
+        releaseKeepAlive(c);
+        c.in = null;
+        c.inLength = 0;
+        c.state = State.DRAINING;
+        c.drained = 0;
+        c.channel.shutdownOutput();
+        c.deadline = System.nanoTime() + DRAIN_NANOS;
+        nextSweep = Math.min(nextSweep, c.deadline);
+        c.key.interestOps(SelectionKey.OP_READ);
+    }
+
+    private void drain(Connection c) throws IOException {
+        readBuffer.clear();
+        int n = c.channel.read(readBuffer);
+        c.drained += Math.max(0, n);
+        if (n < 0 || c.drained > DRAIN_BYTES) {
+            close(c);
+        }
     }
 
     /** Answers a request that cannot be served (malformed, too large) and closes its connection. */
@@ -391,6 +562,7 @@ public final class PlainServer implements AutoCloseable {
         byte[] body = (ResponseHead.reason(status) + "\n").getBytes(StandardCharsets.US_ASCII);
         com.sun.net.httpserver.Headers headers = new com.sun.net.httpserver.Headers();
         headers.set("Content-Type", "text/plain; charset=utf-8");
+        releaseKeepAlive(c);
         c.out = new ByteBuffer[] {
             ByteBuffer.wrap(ResponseHead.bytes(status, headers, body.length, false, date.now(System.currentTimeMillis()))),
             ByteBuffer.wrap(body)};
@@ -406,13 +578,21 @@ public final class PlainServer implements AutoCloseable {
         nextSweep = Math.min(nextSweep, c.deadline);
     }
 
-    /** Closes the connections whose time is up; notes when the next one's is. */
+    /** Closes the connections whose time is up, accepts again after a pause; notes the next deadline. */
     private void sweep() {
         long now = System.nanoTime();
         if (now - nextSweep < 0) {
             return;
         }
         long next = Long.MAX_VALUE;
+        if (acceptPaused) {
+            if (now - acceptPausedUntil >= 0) {
+                acceptPaused = false;
+                listenerKey.interestOps(SelectionKey.OP_ACCEPT);
+            } else {
+                next = acceptPausedUntil;
+            }
+        }
         List<Connection> expired = new ArrayList<>();
         for (Connection c : connections) {
             if (c.state == State.HANDLING) {
@@ -445,17 +625,11 @@ public final class PlainServer implements AutoCloseable {
         }
         c.closed = true;
         connections.remove(c);
-        if (c.idle) {
-            c.idle = false;
-            idleConnections--;
-        }
+        releaseKeepAlive(c);
+        releaseBody(c);
         if (c.key != null) {
             c.key.cancel();
         }
-        try {
-            c.channel.close();
-        } catch (IOException ignored) {
-            // already gone
-        }
+        closeQuietly(c.channel);
     }
 }

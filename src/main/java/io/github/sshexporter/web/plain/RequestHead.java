@@ -34,7 +34,12 @@ public record RequestHead(String method, URI uri, String version, Headers header
      * when the blank line has not arrived yet. Lines end in CRLF or a bare LF.
      */
     public static int end(byte[] buf, int length) {
-        for (int i = 0; i < length; i++) {
+        return end(buf, 0, length);
+    }
+
+    /** The same, searching from {@code from} (a head's end cannot start before what was searched). */
+    public static int end(byte[] buf, int from, int length) {
+        for (int i = from; i < length; i++) {
             if (buf[i] != '\n') {
                 continue;
             }
