@@ -27,7 +27,7 @@ final class HttpDate {
 
     static String format(long epochSecond) {
         long days = Math.floorDiv(epochSecond, 86400);
-        int secondOfDay = (int) Math.floorMod(epochSecond, 86400);
+        int secondOfDay = Math.floorMod(epochSecond, 86400);
         // Civil date from days since 1970-01-01 (the proleptic Gregorian calendar, eras of 400 years).
         long z = days + 719468;
         long era = Math.floorDiv(z, 146097);
@@ -39,7 +39,7 @@ final class HttpDate {
         int month = (int) (mp < 10 ? mp + 3 : mp - 9);
         long year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
         StringBuilder b = new StringBuilder(29);
-        b.append(DAYS[(int) Math.floorMod(days, 7)]).append(", ");
+        b.append(DAYS[Math.floorMod(days, 7)]).append(", ");
         two(b, day).append(' ').append(MONTHS[month - 1]).append(' ').append(year).append(' ');
         two(b, secondOfDay / 3600).append(':');
         two(b, secondOfDay / 60 % 60).append(':');
