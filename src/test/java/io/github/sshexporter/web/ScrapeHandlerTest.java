@@ -67,13 +67,30 @@ class ScrapeHandlerTest {
                         throw new CompletionException(e);
                     }
                 });
-        Thread.sleep(30); // the request is in, waiting (past the gate's spin; within its 100 ms bound)
+        // The request is in the gate (its bound is 100 ms: publish at once when it is seen there).
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!aThreadWaitsInTheGate()) {
+            assertTrue(System.nanoTime() < end, "no scrape reached the gate");
+            Thread.onSpinWait();
+        }
         sessions.publish(Map.of("192.0.2.9", 1), List.of(), true, 0);
         cache.changeGate().open();
         String body = new String(scrape.get(10, TimeUnit.SECONDS).body(),
                 StandardCharsets.UTF_8);
         assertTrue(body.contains("ssh_num_sessions{remote_ip=\"192.0.2.9\"} 1.0"), body);
         assertFalse(body.contains("192.0.2.7"), body);
+    }
+
+    private static boolean aThreadWaitsInTheGate() {
+        for (StackTraceElement[] stack : Thread.getAllStackTraces().values()) {
+            for (StackTraceElement frame : stack) {
+                if (frame.getClassName().equals("io.github.sshexporter.exposition.ChangeGate")
+                        && frame.getMethodName().equals("await")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static HttpResponse<byte[]> get(String url, String method, String... headers) throws Exception {
