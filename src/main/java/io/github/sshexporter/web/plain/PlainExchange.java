@@ -171,17 +171,13 @@ final class PlainExchange extends HttpExchange {
 
         @Override
         public void write(int b) throws IOException {
+            writable();
             copy().write(b);
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            if (status < 0 || !bodyAllowed) {
-                throw new IOException(status < 0 ? "headers not sent" : "no response body expected");
-            }
-            if (closed) {
-                throw new IOException("exchange closed");
-            }
+            writable();
             if (whole == null && copy == null && off == 0 && len == b.length) {
                 whole = b;
                 return;
@@ -189,10 +185,16 @@ final class PlainExchange extends HttpExchange {
             copy().write(b, off, len);
         }
 
-        private Growing copy() throws IOException {
-            if (status < 0 || !bodyAllowed || closed) {
-                throw new IOException("no response body expected");
+        private void writable() throws IOException {
+            if (status < 0 || !bodyAllowed) {
+                throw new IOException(status < 0 ? "headers not sent" : "no response body expected");
             }
+            if (closed) {
+                throw new IOException("exchange closed");
+            }
+        }
+
+        private Growing copy() {
             if (copy == null) {
                 copy = new Growing();
                 if (whole != null) {

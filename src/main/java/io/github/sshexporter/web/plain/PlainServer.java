@@ -1,5 +1,6 @@
 package io.github.sshexporter.web.plain;
 
+import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpHandler;
 import io.github.sshexporter.log.Log;
 import java.io.IOException;
@@ -423,15 +424,9 @@ public final class PlainServer implements AutoCloseable {
                     continue;
                 }
                 boolean keepAlive = exchange.head().keepAlive() && running && reserveKeepAlive(c);
-                c.out = new ByteBuffer[] {
-                    ByteBuffer.wrap(ResponseHead.bytes(exchange.status(), exchange.responseHeadersView(),
-                            body != null ? body.remaining() : noBodyLength(exchange), keepAlive,
-                            date.now(System.currentTimeMillis()))),
-                    body == null ? ByteBuffer.allocate(0) : body};
-                c.closeAfter = !keepAlive;
-                c.state = State.WRITING;
-                deadline(c, limits.responseNanos());
-                write(c);
+                send(c, exchange.status(), exchange.responseHeadersView(),
+                        body != null ? body.remaining() : noBodyLength(exchange), keepAlive,
+                        body == null ? ByteBuffer.allocate(0) : body);
             } catch (IOException | CancelledKeyException e) {
                 close(c);
             } catch (RuntimeException e) {
@@ -542,8 +537,7 @@ public final class PlainServer implements AutoCloseable {
         c.state = State.DRAINING;
         c.drained = 0;
         c.channel.shutdownOutput();
-        c.deadline = System.nanoTime() + DRAIN_NANOS;
-        nextSweep = Math.min(nextSweep, c.deadline);
+        deadline(c, DRAIN_NANOS);
         c.key.interestOps(SelectionKey.OP_READ);
     }
 
@@ -560,14 +554,23 @@ public final class PlainServer implements AutoCloseable {
     private void refuse(Connection c, int status, String reason) throws IOException {
         Log.debug("http request refused", "remote", c.remote, "status", status, "reason", reason);
         byte[] body = (ResponseHead.reason(status) + "\n").getBytes(StandardCharsets.US_ASCII);
-        com.sun.net.httpserver.Headers headers = new com.sun.net.httpserver.Headers();
+        Headers headers = new Headers();
         headers.set("Content-Type", "text/plain; charset=utf-8");
         releaseKeepAlive(c);
-        c.out = new ByteBuffer[] {
-            ByteBuffer.wrap(ResponseHead.bytes(status, headers, body.length, false, date.now(System.currentTimeMillis()))),
-            ByteBuffer.wrap(body)};
-        c.closeAfter = true;
         c.inLength = 0;
+        send(c, status, headers, body.length, false, ByteBuffer.wrap(body));
+    }
+
+    /**
+     * Starts writing a response: its head ({@link ResponseHead}, dated now) and its body; the
+     * connection ends after it unless kept alive.
+     */
+    private void send(Connection c, int status, Headers headers, long length, boolean keepAlive,
+                      ByteBuffer body) throws IOException {
+        c.out = new ByteBuffer[] {
+            ByteBuffer.wrap(ResponseHead.bytes(status, headers, length, keepAlive, date.now(System.currentTimeMillis()))),
+            body};
+        c.closeAfter = !keepAlive;
         c.state = State.WRITING;
         deadline(c, limits.responseNanos());
         write(c);
