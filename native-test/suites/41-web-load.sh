@@ -34,8 +34,9 @@ port="$(free_port)"
 SSH_EXPORTER_CMD="${SSH_EXPORTER_CMD:-java $(packaged_java_opts) -jar $(exporter_jar)}"
 start_exporter "$work/exporter.log" --web.listen-address "127.0.0.1:$port" -f "$work/utmp" --wtmp.file= --btmp.file= \
     --web.config.file "$work/web.yml" || finish
-up() { grep -q 'msg=listening' "$work/exporter.log"; }
-wait_for 30 up || { fail "exporter starts" "$(tail -3 "$work/exporter.log" | tr '\n' ' ')"; finish; }
+# listening LOG: the exporter writing LOG has bound its address.
+listening() { grep -q 'msg=listening' "$1"; }
+wait_for 30 listening "$work/exporter.log" || { fail "exporter starts" "$(tail -3 "$work/exporter.log" | tr '\n' ' ')"; finish; }
 url="https://127.0.0.1:$port/metrics"
 curl_scrape() { curl -sf --max-time 5 --cacert server.crt -u prom:secret -o /dev/null -w '%{time_total}\n' "$url"; }
 curl_scrape >/dev/null || { fail "first scrape" "$(tail -3 exporter.log | tr '\n' ' ')"; finish; }
@@ -73,6 +74,48 @@ while time.time() < end:
     time.sleep(0.2)
 print(f"{mode}: held {len(socks)} at the end, opened {opened}")
 PY
+# established PORT: client connections established to PORT.
+established() { ss -Htn state established "( dport = :$1 )" | wc -l; }
+# check_held PORT COUNT NAME BASELINE_NAME: COUNT connections (0: a baseline run) held open to PORT.
+check_held() {
+    local port="$1" count="$2" name="$3" baseline="$4"
+    held() { [ "$(established "$port")" -ge "$count" ]; }
+    if [ "$count" = 0 ]; then
+        pass "$baseline"
+    elif wait_for 10 held; then
+        pass "$name"
+    else
+        fail "$name" "only $(established "$port")"
+    fi
+}
+# scrape_200 PREFIX SCRAPE FILE: 200 scrapes in a row with the function SCRAPE (which prints
+# curl's time_total), times in FILE; sets p50 p99 max (ms) and failed; none may fail, p99 < 1 s.
+scrape_200() {
+    local prefix="$1" scrape="$2" file="$3" i
+    : >"$file"
+    failed=0
+    for i in $(seq 200); do "$scrape" >>"$file" || failed=$((failed + 1)); done
+    read -r p50 p99 max < <(sort -n "$file" | awk '{a[NR]=$1*1000} END {printf "%.1f %.1f %.1f\n", a[int(NR*0.5)], a[int(NR*0.99)], a[NR]}')
+    check "${prefix}200 scrapes under hostile load, none failed ($failed failed)" [ "$failed" = 0 ]
+    # The failure this catches: a scrape waiting behind trickling clients for maxReqTime (5 s).
+    check "${prefix}scrape latency under hostile load: p50 ${p50} ms, p99 ${p99} ms, max ${max} ms (p99 < 1 s)" \
+        awk -v p="$p99" 'BEGIN { exit !(p < 1000) }'
+}
+# wrk_load PREFIX SECONDS FILE WRK_ARGS...: 8 keep-alive connections for SECONDS, output in FILE;
+# sets wrk_rps and wrk_p99; wrk must see no socket error and no non-2xx answer.
+wrk_load() {
+    local prefix="$1" seconds="$2" file="$3"
+    shift 3
+    wrk -t2 -c8 -d"${seconds}s" --timeout 5s --latency "$@" >"$file" 2>&1
+    wrk_p99="$(awk '$1 == "99%" {print $2}' "$file")"
+    wrk_rps="$(awk '/^Requests\/sec/ {print $2}' "$file")"
+    if grep -qE 'Socket errors|Non-2xx' "$file" || [ -z "$wrk_p99" ]; then
+        fail "${prefix}wrk $seconds s, 8 connections: no errors" "$(grep -E 'Socket errors|Non-2xx' "$file")"
+    else
+        pass "${prefix}wrk $seconds s, 8 connections: no errors, $wrk_rps requests/s, p99 $wrk_p99"
+    fi
+}
+
 # NT_WEB_HOSTILE=0: the same measurements without hostile connections (a baseline).
 idle_n=200 slow_n=100
 [ "${NT_WEB_HOSTILE:-1}" = 0 ] && idle_n=0 slow_n=0
@@ -80,35 +123,14 @@ python3 hold.py idle "$idle_n" 45 "$port" >hold-idle.out 2>&1 &
 hold1=$!; on_exit kill_pid "$hold1"
 python3 hold.py slow-tls "$slow_n" 45 "$port" >hold-slow.out 2>&1 &
 hold2=$!; on_exit kill_pid "$hold2"
-established() { ss -Htn state established "( dport = :$port )" | wc -l; }
-held() { [ "$(established)" -ge $((idle_n + slow_n)) ]; }
-if [ "$idle_n" = 0 ]; then
-    pass "baseline: no hostile connections"
-elif wait_for 10 held; then
-    pass "300 hostile connections held open (200 idle, 100 trickling a TLS handshake)"
-else
-    fail "300 hostile connections held open" "only $(established)"
-fi
+check_held "$port" $((idle_n + slow_n)) "300 hostile connections held open (200 idle, 100 trickling a TLS handshake)" \
+    "baseline: no hostile connections"
 
 # Normal scrapes: 200, each a new TLS connection with basic auth, one after the other.
-: >times.txt
-failed=0
-for i in $(seq 200); do curl_scrape >>times.txt || failed=$((failed + 1)); done
-read -r p50 p99 max < <(sort -n times.txt | awk '{a[NR]=$1*1000} END {printf "%.1f %.1f %.1f\n", a[int(NR*0.5)], a[int(NR*0.99)], a[NR]}')
-check "200 scrapes under hostile load, none failed ($failed failed)" [ "$failed" = 0 ]
-# The failure this catches: a scrape waiting behind trickling clients for maxReqTime (5 s).
-check "scrape latency under hostile load: p50 ${p50} ms, p99 ${p99} ms, max ${max} ms (p99 < 1 s)" \
-    awk -v p="$p99" 'BEGIN { exit !(p < 1000) }'
+scrape_200 "" curl_scrape times.txt
 
 # Sustained concurrent scrapes (keep-alive TLS, basic auth) while the hostile connections stay.
-wrk -t2 -c8 -d15s --timeout 5s --latency -H "Authorization: Basic $(printf prom:secret | base64)" "$url" >wrk.txt 2>&1
-wrk_p99="$(awk '$1 == "99%" {print $2}' wrk.txt)"
-wrk_rps="$(awk '/^Requests\/sec/ {print $2}' wrk.txt)"
-if grep -qE 'Socket errors|Non-2xx' wrk.txt || [ -z "$wrk_p99" ]; then
-    fail "wrk 15 s, 8 connections: no errors" "$(grep -E 'Socket errors|Non-2xx' wrk.txt)"
-else
-    pass "wrk 15 s, 8 connections: no errors, $wrk_rps requests/s, p99 $wrk_p99"
-fi
+wrk_load "" 15 wrk.txt -H "Authorization: Basic $(printf prom:secret | base64)" "$url"
 rss_load="$(rss)"
 check "exporter alive after the load (RSS ${rss_idle} KiB idle, ${rss_load} KiB under load)" kill -0 "$EXPORTER_PID"
 kill_pid "$hold1"; kill_pid "$hold2"
@@ -121,11 +143,11 @@ max_threads=256
 [ "${NT_WEB_HOSTILE:-1}" = 0 ] && max_threads=0
 python3 hold.py slow-tls "$max_threads" 12 "$port" >hold-worst.out 2>&1 &
 hold3=$!; on_exit kill_pid "$hold3"
-held_worst() { [ "$(established)" -ge "$max_threads" ]; }
+held_worst() { [ "$(established "$port")" -ge "$max_threads" ]; }
 if wait_for 10 held_worst; then
     pass "$max_threads trickling TLS handshakes held at once (every request thread)"
 else
-    fail "$max_threads trickling TLS handshakes held at once" "only $(established)"
+    fail "$max_threads trickling TLS handshakes held at once" "only $(established "$port")"
 fi
 wait "$hold3" 2>/dev/null
 rss_worst="$(rss)"
@@ -165,8 +187,7 @@ kill_pid "$EXPORTER_PID"
 plain_port="$(free_port)"
 start_exporter "$work/plain.log" --web.listen-address "127.0.0.1:$plain_port" -f "$work/utmp" --wtmp.file= --btmp.file= \
     || finish
-plain_up() { grep -q 'msg=listening' "$work/plain.log"; }
-wait_for 30 plain_up || { fail "plain exporter starts" "$(tail -3 "$work/plain.log" | tr '\n' ' ')"; finish; }
+wait_for 30 listening "$work/plain.log" || { fail "plain exporter starts" "$(tail -3 "$work/plain.log" | tr '\n' ' ')"; finish; }
 plain_url="http://127.0.0.1:$plain_port/metrics"
 plain_scrape() { curl -sf --max-time 5 -o /dev/null -w '%{time_total}\n' "$plain_url"; }
 plain_scrape >/dev/null || { fail "first plain scrape" "$(tail -3 "$work/plain.log" | tr '\n' ' ')"; finish; }
@@ -177,33 +198,13 @@ python3 hold.py idle "$idle_n" 30 "$plain_port" >hold-plain-idle.out 2>&1 &
 hold4=$!; on_exit kill_pid "$hold4"
 python3 hold.py slow-http "$slow_n" 30 "$plain_port" >hold-plain-slow.out 2>&1 &
 hold5=$!; on_exit kill_pid "$hold5"
-plain_established() { ss -Htn state established "( dport = :$plain_port )" | wc -l; }
-plain_held() { [ "$(plain_established)" -ge $((idle_n + slow_n)) ]; }
-if [ "$idle_n" = 0 ]; then
-    pass "plain baseline: no hostile connections"
-elif wait_for 10 plain_held; then
-    pass "plain: 500 hostile connections held open (200 idle, 300 trickling a request head)"
-else
-    fail "plain: 500 hostile connections held open" "only $(plain_established)"
-fi
+check_held "$plain_port" $((idle_n + slow_n)) "plain: 500 hostile connections held open (200 idle, 300 trickling a request head)" \
+    "plain baseline: no hostile connections"
 threads_held="$(request_threads)"
 check "plain: trickling clients hold no request thread ($threads_held request threads while they are held)" \
     [ "$threads_held" -le 2 ]
-: >plain-times.txt
-failed=0
-for i in $(seq 200); do plain_scrape >>plain-times.txt || failed=$((failed + 1)); done
-read -r pp50 pp99 pmax < <(sort -n plain-times.txt | awk '{a[NR]=$1*1000} END {printf "%.1f %.1f %.1f\n", a[int(NR*0.5)], a[int(NR*0.99)], a[NR]}')
-check "plain: 200 scrapes under hostile load, none failed ($failed failed)" [ "$failed" = 0 ]
-check "plain: scrape latency under hostile load: p50 ${pp50} ms, p99 ${pp99} ms, max ${pmax} ms (p99 < 1 s)" \
-    awk -v p="$pp99" 'BEGIN { exit !(p < 1000) }'
-wrk -t2 -c8 -d10s --timeout 5s --latency "$plain_url" >wrk-plain.txt 2>&1
-pwrk_p99="$(awk '$1 == "99%" {print $2}' wrk-plain.txt)"
-pwrk_rps="$(awk '/^Requests\/sec/ {print $2}' wrk-plain.txt)"
-if grep -qE 'Socket errors|Non-2xx' wrk-plain.txt || [ -z "$pwrk_p99" ]; then
-    fail "plain: wrk 10 s, 8 connections: no errors" "$(grep -E 'Socket errors|Non-2xx' wrk-plain.txt)"
-else
-    pass "plain: wrk 10 s, 8 connections: no errors, $pwrk_rps requests/s, p99 $pwrk_p99"
-fi
+scrape_200 "plain: " plain_scrape plain-times.txt
+wrk_load "plain: " 10 wrk-plain.txt "$plain_url"
 check "plain: exporter alive after the load (RSS $(rss) KiB)" kill -0 "$EXPORTER_PID"
 kill_pid "$hold4"; kill_pid "$hold5"
 if grep -q 'level=error' "$work/plain.log"; then
@@ -214,8 +215,8 @@ fi
 if [ -n "${BENCH_OUT:-}" ]; then
     {
         echo "- plain HTTP, hostile connections held: $idle_n idle, $slow_n trickling a request head; request threads meanwhile: $threads_held"
-        echo "- plain scrapes (new connection each, 200 in a row, curl): p50 ${pp50} ms, p99 ${pp99} ms, max ${pmax} ms, ${failed} failed"
-        echo "- plain wrk -t2 -c8 -d10s (keep-alive): ${pwrk_rps} requests/s, p99 ${pwrk_p99}"
+        echo "- plain scrapes (new connection each, 200 in a row, curl): p50 ${p50} ms, p99 ${p99} ms, max ${max} ms, ${failed} failed"
+        echo "- plain wrk -t2 -c8 -d10s (keep-alive): ${wrk_rps} requests/s, p99 ${wrk_p99}"
     } >>"$BENCH_OUT"
 fi
 kill_pid "$EXPORTER_PID"
@@ -226,8 +227,7 @@ fd_port="$(free_port)"
 printf '#!/bin/bash\nulimit -n 100\nexec java "$@"\n' >"$work/java-ulimit.sh"
 SSH_EXPORTER_CMD="bash $work/java-ulimit.sh $(packaged_java_opts) -jar $(exporter_jar)"
 start_exporter "$work/fd.log" --web.listen-address "127.0.0.1:$fd_port" -f "$work/utmp" --wtmp.file= --btmp.file= || finish
-fd_up() { grep -q 'msg=listening' "$work/fd.log"; }
-wait_for 30 fd_up || { fail "exporter under ulimit -n 100 starts" "$(tail -3 "$work/fd.log" | tr '\n' ' ')"; finish; }
+wait_for 30 listening "$work/fd.log" || { fail "exporter under ulimit -n 100 starts" "$(tail -3 "$work/fd.log" | tr '\n' ' ')"; finish; }
 python3 hold.py idle 150 8 "$fd_port" >hold-fd.out 2>&1 &
 hold6=$!; on_exit kill_pid "$hold6"
 paused() { grep -q 'msg="http accept failed, pausing"' "$work/fd.log"; }
