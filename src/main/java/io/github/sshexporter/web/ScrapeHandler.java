@@ -2,6 +2,7 @@ package io.github.sshexporter.web;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import io.github.sshexporter.exposition.ChangeGate;
 import io.github.sshexporter.exposition.PageCache;
 import io.github.sshexporter.web.plain.PlainServer;
 import io.prometheus.metrics.config.EscapingScheme;
@@ -25,7 +26,7 @@ import java.util.List;
  */
 final class ScrapeHandler implements HttpHandler {
     /** How long a scrape waits for a change being read (a refresh of 10,000 sessions fits). */
-    static final long CHANGE_WAIT_NANOS = 100_000_000L;
+    static final long CHANGE_WAIT_NANOS = PlainServer.READY_WAIT_NANOS;
 
     private final PageCache cache;
     private final HttpHandler fallback;
@@ -49,9 +50,10 @@ final class ScrapeHandler implements HttpHandler {
 
     @Override
     public void handle(HttpExchange exchange) throws IOException {
-        // The plain listener's selector thread never waits (it serves every connection): a scrape
-        // that comes while a change is read is handed to a request thread, which waits here.
-        if (!Boolean.TRUE.equals(exchange.getAttribute(PlainServer.ON_SELECTOR_THREAD))) {
+        // The plain listener never waits on its selector thread (it serves every connection): a
+        // scrape that comes while a change is read is run by the session thread as it publishes
+        // the change. A request thread (TLS) waits here.
+        if (!Boolean.TRUE.equals(exchange.getAttribute(PlainServer.MUST_NOT_WAIT))) {
             try {
                 cache.changeGate().await(CHANGE_WAIT_NANOS);
             } catch (InterruptedException e) {
@@ -82,9 +84,9 @@ final class ScrapeHandler implements HttpHandler {
         }
     }
 
-    /** Whether a change is being read: a scrape now would wait for it. */
-    boolean changeInProgress() {
-        return cache.changeGate().closed();
+    /** Closed while a change is read: a scrape then waits for it. */
+    ChangeGate changeGate() {
+        return cache.changeGate();
     }
 
     /** Whether a scrape with this query and Accept header is served from the page cache. */

@@ -3,6 +3,7 @@ package io.github.sshexporter.web;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.github.sshexporter.log.Log;
+import io.github.sshexporter.web.plain.PlainServer;
 import io.github.sshexporter.web.plain.RequestHead;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -32,18 +33,22 @@ final class WebHandler implements HttpHandler {
     }
 
     /**
-     * Whether a request costs so little that the plain listener's selector thread may answer it
-     * itself: anything but a password check (bcrypt, by design slow), a scrape client_java
-     * renders (a filter, protobuf) and a scrape that comes while a change is read (it waits).
+     * Where the plain listener handles a request. On its selector thread whatever costs little;
+     * on a request thread a password check (bcrypt, by design slow) and a scrape client_java
+     * renders (a filter, protobuf). A scrape of the kept page that comes while a change is read
+     * waits for the change ({@link ScrapeHandler#changeGate()}).
      */
-    boolean cheap(RequestHead head) {
+    PlainServer.Route route(RequestHead head) {
         if (!source.config().users().isEmpty()) {
-            return false;
+            return PlainServer.Route.POOL;
         }
         if (!head.uri().getRawPath().equals(telemetryPath) || !head.method().equals("GET") && !head.method().equals("HEAD")) {
-            return true;
+            return PlainServer.Route.SELECTOR;
         }
-        return !metrics.changeInProgress() && metrics.fromCache(head.uri().getRawQuery(), head.headers().getFirst("Accept"));
+        if (!metrics.fromCache(head.uri().getRawQuery(), head.headers().getFirst("Accept"))) {
+            return PlainServer.Route.POOL;
+        }
+        return metrics.changeGate().closed() ? PlainServer.Route.WHEN_READY : PlainServer.Route.SELECTOR;
     }
 
     @Override

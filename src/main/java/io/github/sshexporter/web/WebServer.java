@@ -2,6 +2,7 @@ package io.github.sshexporter.web;
 
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsServer;
+import io.github.sshexporter.exposition.ChangeGate;
 import io.github.sshexporter.exposition.PageCache;
 import io.github.sshexporter.log.Log;
 import io.github.sshexporter.web.plain.PlainServer;
@@ -104,8 +105,8 @@ public final class WebServer implements AutoCloseable {
                 try {
                     InetSocketAddress socket = a.socketAddress();
                     if (ssl == null) {
-                        PlainServer plain = PlainServer.start(socket, 128, handler, web.executor, handler::cheap,
-                                PlainServer.Limits.of(effectiveLimits()));
+                        PlainServer plain = PlainServer.start(socket, 128, handler, web.executor, handler::route,
+                                readiness(page.changeGate()), PlainServer.Limits.of(effectiveLimits()));
                         web.plainServers.add(plain);
                         web.bound.add(new Bound(a, plain.port(), false));
                         continue;
@@ -129,7 +130,22 @@ public final class WebServer implements AutoCloseable {
         return web;
     }
 
-    public List<Bound> bound() {
+    /** A scrape that comes during a change is run as the change's publisher opens the gate. */
+    private static PlainServer.Readiness readiness(ChangeGate gate) {
+        return new PlainServer.Readiness() {
+            @Override
+            public boolean runWhenReady(Runnable task) {
+                return gate.runWhenOpen(task);
+            }
+
+            @Override
+            public void cancel(Runnable task) {
+                gate.cancel(task);
+            }
+        };
+    }
+
+        public List<Bound> bound() {
         return List.copyOf(bound);
     }
 

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -49,5 +51,33 @@ class ChangeGateTest {
         long start = System.nanoTime();
         assertFalse(gate.await(TimeUnit.MILLISECONDS.toNanos(30)));
         assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(30));
+    }
+
+    @Test
+    void aTaskLeftWhileClosedRunsOnTheOpeningThreadAfterThePublish() throws Exception {
+        ChangeGate gate = new ChangeGate();
+        assertFalse(gate.runWhenOpen(() -> { }), "open: nothing is left, the caller runs it");
+        gate.close();
+        AtomicInteger published = new AtomicInteger();
+        List<String> ran = new ArrayList<>();
+        assertTrue(gate.runWhenOpen(() -> ran.add(Thread.currentThread().getName() + " saw " + published.get())));
+        Runnable cancelled = () -> ran.add("cancelled");
+        assertTrue(gate.runWhenOpen(cancelled));
+        assertTrue(gate.runWhenOpen(() -> {
+            throw new IllegalStateException("one task fails");
+        }));
+        assertTrue(gate.runWhenOpen(() -> ran.add("after the failure")));
+        gate.cancel(cancelled);
+        assertEquals(List.of(), ran, "nothing runs while closed");
+        Thread opener = new Thread(() -> {
+            published.set(7);
+            gate.open();
+        }, "opener");
+        opener.start();
+        opener.join(30_000);
+        assertEquals(List.of("opener saw 7", "after the failure"), ran);
+        gate.close();
+        gate.open();
+        assertEquals(2, ran.size(), "each task runs once");
     }
 }

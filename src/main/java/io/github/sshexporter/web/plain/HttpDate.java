@@ -12,17 +12,20 @@ final class HttpDate {
     private static final String[] MONTHS = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
         "Nov", "Dec"};
 
-    private long second = Long.MIN_VALUE;
-    private byte[] value;
+    /** A second and its value, swapped whole: any thread may ask. */
+    private record Stamp(long second, byte[] value) {}
 
-    /** The value for the current second, as bytes. Not thread-safe: one per selector thread. */
+    private volatile Stamp stamp = new Stamp(Long.MIN_VALUE, null);
+
+    /** The value for the current second, as bytes (the caller does not change them). */
     byte[] now(long epochMillis) {
         long s = Math.floorDiv(epochMillis, 1000);
-        if (s != second) {
-            value = format(s).getBytes(StandardCharsets.US_ASCII);
-            second = s;
+        Stamp last = stamp;
+        if (last.second() != s) {
+            last = new Stamp(s, format(s).getBytes(StandardCharsets.US_ASCII));
+            stamp = last;
         }
-        return value;
+        return last.value();
     }
 
     static String format(long epochSecond) {

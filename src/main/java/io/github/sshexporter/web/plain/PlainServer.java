@@ -26,15 +26,19 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * A plain-HTTP/1.1 listener on one selector thread. The thread accepts, reads each request head
  * without blocking (a slow or silent client holds nothing but its few bytes, within the limits
- * below), and writes each response without blocking. A request the given predicate calls cheap
- * (a cached page, the health check) is handled on this thread, so that it wakes no other; any
- * other goes to the request pool, and its response comes back here to be written. TLS listeners
- * stay on the JDK's server.
+ * below), and writes each response without blocking. The router decides where a request is
+ * handled ({@link Route}): a cheap one (a cached page, the health check) on this thread, so that
+ * it wakes no other; one that waits for something (a scrape during a change) by the thread that
+ * makes it ready, as it does; any other by the request pool. A response made on another thread
+ * is written by that thread at once, as far as the socket takes it, and the rest here. TLS
+ * listeners stay on the JDK's server.
  */
 public final class PlainServer implements AutoCloseable {
     /**
@@ -71,8 +75,50 @@ public final class PlainServer implements AutoCloseable {
      */
     private enum State { READING, HANDLING, WRITING, DRAINING }
 
-    /** Set on an exchange handled on the selector thread: its handler must not wait for anything. */
-    public static final String ON_SELECTOR_THREAD = PlainServer.class.getName() + ".onSelectorThread";
+    /** Where a request is handled. */
+    public enum Route {
+        /** On the selector thread: it costs little and waits for nothing. */
+        SELECTOR,
+        /** When the {@link Readiness} says so, on the thread that makes it ready; at most {@link #READY_WAIT_NANOS} later on the selector thread. */
+        WHEN_READY,
+        /** On a request thread: a password check, a rendering that may take long. */
+        POOL
+    }
+
+    /** What {@link Route#WHEN_READY} requests wait for. */
+    public interface Readiness {
+        /**
+         * Leaves {@code task} to the thread that makes it ready, to run as it does.
+         *
+         * @return false, with nothing left, when it is ready now
+         */
+        boolean runWhenReady(Runnable task);
+
+        /** Takes back a task left by {@link #runWhenReady} that has not run (its wait ran out). */
+        void cancel(Runnable task);
+
+        /** Always ready. */
+        Readiness NOW = new Readiness() {
+            @Override
+            public boolean runWhenReady(Runnable task) {
+                return false;
+            }
+
+            @Override
+            public void cancel(Runnable task) {
+                // nothing was left
+            }
+        };
+    }
+
+    /**
+     * Set on an exchange handled on a thread that must not wait for anything: the selector
+     * thread, or the one that ran a {@link Route#WHEN_READY} request as it made it ready.
+     */
+    public static final String MUST_NOT_WAIT = PlainServer.class.getName() + ".mustNotWait";
+
+    /** How long a {@link Route#WHEN_READY} request waits at most: then the selector thread handles it. */
+    public static final long READY_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     /** Bytes of response bodies held for clients that have not taken them yet, at most. */
     static final long PENDING_BYTES = 8L << 20;
@@ -84,7 +130,10 @@ public final class PlainServer implements AutoCloseable {
     /** Largest write handed to the kernel at once: the JDK copies a heap buffer's remainder each time. */
     private static final int WRITE_SLICE = 64 * 1024;
 
-    /** One client connection. Its fields belong to the selector thread. */
+    /**
+     * One client connection. Its fields belong to the selector thread, except while a request is
+     * HANDLING: then to the thread that handles it, until it hands the exchange back.
+     */
     static final class Connection {
         private final SocketChannel channel;
         private final InetSocketAddress remote;
@@ -104,6 +153,9 @@ public final class PlainServer implements AutoCloseable {
         private long drained;
         private boolean closed;
         private PlainExchange response;
+        /** The response was written by the handler's thread as far as it went ({@code out} holds the rest). */
+        private boolean writtenAtOnce;
+        private boolean writeFailed;
 
         Connection(SocketChannel channel) throws IOException {
             this.channel = channel;
@@ -125,15 +177,18 @@ public final class PlainServer implements AutoCloseable {
     private final Selector selector;
     private final HttpHandler handler;
     private final Executor pool;
-    private final Predicate<RequestHead> cheap;
+    private final Function<RequestHead, Route> router;
+    private final Readiness readiness;
     private final Limits limits;
     private final Thread thread;
     private final Queue<Connection> completed = new ConcurrentLinkedQueue<>();
     private final Set<Connection> connections = new HashSet<>();
+    private final List<Waiting> waiting = new ArrayList<>();
     private final Map<byte[], Integer> pendingBodies = new IdentityHashMap<>();
     private final ByteBuffer readBuffer;
     private final HttpDate date = new HttpDate();
-    private int keptAlive;
+    /** Keep-alive places taken: also by handlers' threads, for the response they write. */
+    private final AtomicInteger keptAlive = new AtomicInteger();
     private long pendingBytes;
     private long acceptPausedUntil;
     private boolean acceptPaused;
@@ -143,13 +198,14 @@ public final class PlainServer implements AutoCloseable {
     private volatile boolean running = true;
 
     private PlainServer(ServerSocketChannel listener, SelectionKey listenerKey, Selector selector, HttpHandler handler,
-                        Executor pool, Predicate<RequestHead> cheap, Limits limits) {
+                        Executor pool, Function<RequestHead, Route> router, Readiness readiness, Limits limits) {
         this.listener = listener;
         this.listenerKey = listenerKey;
         this.selector = selector;
         this.handler = handler;
         this.pool = pool;
-        this.cheap = cheap;
+        this.router = router;
+        this.readiness = readiness;
         this.limits = limits;
         this.readBuffer = ByteBuffer.allocateDirect(Math.min(limits.maxHeadBytes() + 1, 64 * 1024));
         this.thread = new Thread(null, this::run, "http-selector-" + port(), 256 * 1024);
@@ -158,7 +214,8 @@ public final class PlainServer implements AutoCloseable {
 
     /** Binds {@code address} (the exception says why not) and starts serving. */
     public static PlainServer start(InetSocketAddress address, int backlog, HttpHandler handler, Executor pool,
-                                    Predicate<RequestHead> cheap, Limits limits) throws IOException {
+                                    Function<RequestHead, Route> router, Readiness readiness, Limits limits)
+            throws IOException {
         ServerSocketChannel listener = ServerSocketChannel.open();
         Selector selector = null;
         SelectionKey key;
@@ -174,7 +231,7 @@ public final class PlainServer implements AutoCloseable {
             }
             throw e;
         }
-        PlainServer server = new PlainServer(listener, key, selector, handler, pool, cheap, limits);
+        PlainServer server = new PlainServer(listener, key, selector, handler, pool, router, readiness, limits);
         server.thread.start();
         return server;
     }
@@ -235,8 +292,8 @@ public final class PlainServer implements AutoCloseable {
             }
             writeCompleted();
         }
+        sweep(); // may hand a waiting request to this thread, whose response comes next
         writeCompleted();
-        sweep();
     }
 
     private static void pause() {
@@ -372,15 +429,51 @@ public final class PlainServer implements AutoCloseable {
         c.deadline = Long.MAX_VALUE;
         c.key.interestOps(0);
         PlainExchange exchange = new PlainExchange(this, c, head);
-        if (cheap.test(head)) {
-            exchange.setAttribute(ON_SELECTOR_THREAD, Boolean.TRUE);
-            handle(exchange);
-            return;
+        switch (router.apply(head)) {
+            case SELECTOR -> {
+                exchange.setAttribute(MUST_NOT_WAIT, Boolean.TRUE);
+                handle(exchange);
+            }
+            case WHEN_READY -> {
+                exchange.setAttribute(MUST_NOT_WAIT, Boolean.TRUE);
+                Waiting w = new Waiting(exchange, System.nanoTime() + READY_WAIT_NANOS);
+                if (readiness.runWhenReady(w)) {
+                    waiting.add(w);
+                    nextSweep = Math.min(nextSweep, w.until);
+                } else {
+                    handle(exchange);
+                }
+            }
+            case POOL -> {
+                try {
+                    pool.execute(() -> handle(exchange));
+                } catch (RejectedExecutionException e) {
+                    close(c); // as the JDK server: no thread and no queue room, the connection is closed at once
+                }
+            }
         }
-        try {
-            pool.execute(() -> handle(exchange));
-        } catch (RejectedExecutionException e) {
-            close(c); // as the JDK server: no thread and no queue room, the connection is closed at once
+    }
+
+    /** A request waiting to be handled: by whichever comes first, readiness or the selector thread at its time. */
+    private final class Waiting implements Runnable {
+        private final PlainExchange exchange;
+        private final long until;
+        private final AtomicBoolean taken = new AtomicBoolean();
+
+        Waiting(PlainExchange exchange, long until) {
+            this.exchange = exchange;
+            this.until = until;
+        }
+
+        boolean take() {
+            return taken.compareAndSet(false, true);
+        }
+
+        @Override
+        public void run() {
+            if (take()) {
+                handle(exchange);
+            }
         }
     }
 
@@ -396,12 +489,35 @@ public final class PlainServer implements AutoCloseable {
         }
     }
 
-    /** From any thread: the exchange is done; the selector thread writes its response. */
+    /**
+     * From any thread: the exchange is done. Another thread writes the response at once, as far
+     * as the socket takes it, so that no wake-up of this one stands between the handler and the
+     * client; the selector thread writes the rest and goes on with the connection.
+     */
     void completed(Connection c, PlainExchange exchange) {
+        boolean elsewhere = Thread.currentThread() != thread;
+        if (elsewhere && exchange.status() >= 0) {
+            writeAtOnce(c, exchange);
+        }
         c.response = exchange;
         completed.add(c);
-        if (Thread.currentThread() != thread) {
+        if (elsewhere) {
             selector.wakeup();
+        }
+    }
+
+    /** On the handler's thread: the response's head and body, written until the socket is full. */
+    private void writeAtOnce(Connection c, PlainExchange exchange) {
+        ByteBuffer body = exchange.bodyAllowed() ? exchange.body() : ByteBuffer.allocate(0);
+        boolean keepAlive = exchange.head().keepAlive() && running && reserveKeepAlive(c);
+        c.out = response(exchange.status(), exchange.responseHeadersView(),
+                exchange.bodyAllowed() ? body.remaining() : noBodyLength(exchange), keepAlive, body);
+        c.closeAfter = !keepAlive;
+        c.writtenAtOnce = true;
+        try {
+            writeOut(c.channel, c.out);
+        } catch (IOException e) {
+            c.writeFailed = true;
         }
     }
 
@@ -414,6 +530,10 @@ public final class PlainServer implements AutoCloseable {
                 continue;
             }
             try {
+                if (c.writtenAtOnce) {
+                    writeRest(c);
+                    continue;
+                }
                 if (exchange.status() < 0) {
                     close(c); // the handler sent nothing: as the JDK server, end the connection
                     continue;
@@ -434,6 +554,23 @@ public final class PlainServer implements AutoCloseable {
                 close(c);
             }
         }
+    }
+
+    /** After {@link #writeAtOnce}: what the socket did not take is written from here, within the same budget and time. */
+    private void writeRest(Connection c) throws IOException {
+        c.writtenAtOnce = false;
+        if (c.writeFailed) {
+            close(c);
+            return;
+        }
+        ByteBuffer body = c.out[1];
+        if (body.hasRemaining() && !holdBody(c, body)) {
+            close(c); // part of it is sent already: no other answer fits
+            return;
+        }
+        c.state = State.WRITING;
+        deadline(c, limits.responseNanos());
+        write(c);
     }
 
     /** Content-Length for a response without a body: none where it would describe another (HEAD), else 0. */
@@ -481,33 +618,30 @@ public final class PlainServer implements AutoCloseable {
 
     /** A keep-alive place for the connection after this response, if one is free. */
     private boolean reserveKeepAlive(Connection c) {
-        if (!c.keptAlive && keptAlive < limits.maxIdleConnections()) {
+        if (!c.keptAlive) {
+            int taken;
+            do {
+                taken = keptAlive.get();
+                if (taken >= limits.maxIdleConnections()) {
+                    return false;
+                }
+            } while (!keptAlive.compareAndSet(taken, taken + 1));
             c.keptAlive = true;
-            keptAlive++;
         }
-        return c.keptAlive;
+        return true;
     }
 
     private void releaseKeepAlive(Connection c) {
         if (c.keptAlive) {
             c.keptAlive = false;
-            keptAlive--;
+            keptAlive.decrementAndGet();
         }
     }
 
     private void write(Connection c) throws IOException {
-        for (ByteBuffer b : c.out) {
-            while (b.hasRemaining()) {
-                int n = Math.min(b.remaining(), WRITE_SLICE);
-                ByteBuffer slice = b.duplicate();
-                slice.limit(b.position() + n);
-                int written = c.channel.write(slice);
-                b.position(b.position() + written);
-                if (written < n) {
-                    c.key.interestOps(SelectionKey.OP_WRITE); // the socket is full: go on when it drains
-                    return;
-                }
-            }
+        if (!writeOut(c.channel, c.out)) {
+            c.key.interestOps(SelectionKey.OP_WRITE); // the socket is full: go on when it drains
+            return;
         }
         c.out = null;
         releaseBody(c);
@@ -527,6 +661,41 @@ public final class PlainServer implements AutoCloseable {
         }
         deadline(c, limits.idleNanos());
         c.key.interestOps(SelectionKey.OP_READ);
+    }
+
+    /**
+     * Writes the buffers in one system call per {@link #WRITE_SLICE} (the head and the start of
+     * the body in one packet) until all is written or the socket is full.
+     *
+     * @return whether all was written
+     */
+    private static boolean writeOut(SocketChannel channel, ByteBuffer[] out) throws IOException {
+        ByteBuffer[] slices = new ByteBuffer[out.length];
+        while (true) {
+            int n = 0;
+            int total = 0;
+            for (ByteBuffer b : out) {
+                int take = Math.min(b.remaining(), WRITE_SLICE - total);
+                if (take > 0) {
+                    slices[n] = b.duplicate().limit(b.position() + take);
+                    n++;
+                    total += take;
+                }
+            }
+            if (n == 0) {
+                return true;
+            }
+            long left = channel.write(slices, 0, n);
+            boolean full = left < total;
+            for (ByteBuffer b : out) {
+                int k = (int) Math.min(left, b.remaining());
+                b.position(b.position() + k);
+                left -= k;
+            }
+            if (full) {
+                return false;
+            }
+        }
     }
 
     /** After a last response: no more output; what the client still sends is read and dropped. */
@@ -567,13 +736,18 @@ public final class PlainServer implements AutoCloseable {
      */
     private void send(Connection c, int status, Headers headers, long length, boolean keepAlive,
                       ByteBuffer body) throws IOException {
-        c.out = new ByteBuffer[] {
-            ByteBuffer.wrap(ResponseHead.bytes(status, headers, length, keepAlive, date.now(System.currentTimeMillis()))),
-            body};
+        c.out = response(status, headers, length, keepAlive, body);
         c.closeAfter = !keepAlive;
         c.state = State.WRITING;
         deadline(c, limits.responseNanos());
         write(c);
+    }
+
+    /** A response's head and body, as {@link #writeOut} takes them: from any thread. */
+    private ByteBuffer[] response(int status, Headers headers, long length, boolean keepAlive, ByteBuffer body) {
+        return new ByteBuffer[] {
+            ByteBuffer.wrap(ResponseHead.bytes(status, headers, length, keepAlive, date.now(System.currentTimeMillis()))),
+            body};
     }
 
     private void deadline(Connection c, long nanos) {
@@ -594,6 +768,20 @@ public final class PlainServer implements AutoCloseable {
                 listenerKey.interestOps(SelectionKey.OP_ACCEPT);
             } else {
                 next = acceptPausedUntil;
+            }
+        }
+        for (Iterator<Waiting> i = waiting.iterator(); i.hasNext(); ) {
+            Waiting w = i.next();
+            if (w.taken.get()) {
+                i.remove();
+            } else if (now - w.until >= 0) {
+                i.remove();
+                if (w.take()) {
+                    readiness.cancel(w);
+                    handle(w.exchange); // not ready in time: served as it is
+                }
+            } else {
+                next = Math.min(next, w.until);
             }
         }
         List<Connection> expired = new ArrayList<>();

@@ -2,6 +2,7 @@ package io.github.sshexporter.web.plain;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -16,11 +17,15 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -33,6 +38,7 @@ class PlainServerTest {
     private final List<Socket> sockets = new ArrayList<>();
     private final AtomicReference<String> handledOn = new AtomicReference<>();
     private final AtomicReference<Object> onSelectorThread = new AtomicReference<>();
+    private final AtomicInteger handled = new AtomicInteger();
     private PlainServer server;
 
     private static long ms(long n) {
@@ -53,7 +59,8 @@ class PlainServerTest {
     /** Answers "path method" as text; /big with 4 MB; /none without sending anything. */
     private final HttpHandler echo = exchange -> {
         handledOn.set(Thread.currentThread().getName());
-        onSelectorThread.set(exchange.getAttribute(PlainServer.ON_SELECTOR_THREAD));
+        handled.incrementAndGet();
+        onSelectorThread.set(exchange.getAttribute(PlainServer.MUST_NOT_WAIT));
         String path = exchange.getRequestURI().getRawPath();
         if (path.equals("/none")) {
             exchange.close();
@@ -84,8 +91,35 @@ class PlainServerTest {
 
     private int start(Predicate<RequestHead> cheap, java.util.concurrent.Executor executor, PlainServer.Limits limits)
             throws IOException {
-        server = PlainServer.start(new InetSocketAddress("127.0.0.1", 0), 16, echo, executor, cheap, limits);
+        return start(h -> cheap.test(h) ? PlainServer.Route.SELECTOR : PlainServer.Route.POOL,
+                PlainServer.Readiness.NOW, executor, limits);
+    }
+
+    private int start(Function<RequestHead, PlainServer.Route> router, PlainServer.Readiness readiness,
+                      java.util.concurrent.Executor executor, PlainServer.Limits limits) throws IOException {
+        server = PlainServer.start(new InetSocketAddress("127.0.0.1", 0), 16, echo, executor, router, readiness, limits);
         return server.port();
+    }
+
+    /** Keeps the tasks it is given until the test runs them; records what was taken back. */
+    private static final class HeldReadiness implements PlainServer.Readiness {
+        final BlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
+        final BlockingQueue<Runnable> cancelled = new LinkedBlockingQueue<>();
+
+        @Override
+        public boolean runWhenReady(Runnable task) {
+            tasks.add(task);
+            return true;
+        }
+
+        @Override
+        public void cancel(Runnable task) {
+            cancelled.add(task);
+        }
+    }
+
+    private static PlainServer.Route waitOn(RequestHead h) {
+        return h.uri().getRawPath().equals("/wait") ? PlainServer.Route.WHEN_READY : PlainServer.Route.SELECTOR;
     }
 
     /** True while the connection is open and nothing came from the server. */
@@ -402,12 +436,60 @@ class PlainServerTest {
     }
 
     @Test
+    void aWaitingRequestIsAnsweredByTheThreadThatMakesItReady() throws Exception {
+        HeldReadiness readiness = new HeldReadiness();
+        int port = start(PlainServerTest::waitOn, readiness, pool::execute,
+                new PlainServer.Limits(4, 2, ms(30_000), ms(30_000), ms(30_000), 2048, 20));
+        Socket s = connect(port);
+        send(s, "GET /wait HTTP/1.1\r\n\r\n");
+        Runnable task = readiness.tasks.poll(3, TimeUnit.SECONDS);
+        assertNotNull(task, "left with the readiness");
+        assertTrue(stillOpen(s), "no answer before it is ready");
+        Thread maker = new Thread(task, "ready-maker");
+        maker.start();
+        maker.join(3000);
+        assertEquals("/wait GET\n", read(s, true).body());
+        assertEquals("ready-maker", handledOn.get(), "handled by the thread that made it ready");
+        assertEquals(Boolean.TRUE, onSelectorThread.get(), "which must not wait either");
+        send(s, "GET /after HTTP/1.1\r\n\r\n");
+        assertEquals("/after GET\n", read(s, true).body(), "the connection goes on on the selector thread");
+        assertEquals("http-selector-" + port, handledOn.get());
+        assertEquals(List.of(), List.copyOf(readiness.cancelled));
+    }
+
+    @Test
+    void aWaitingRequestIsAnsweredAsItIsWhenItsWaitRunsOut() throws Exception {
+        HeldReadiness readiness = new HeldReadiness();
+        int port = start(PlainServerTest::waitOn, readiness, pool::execute, LIMITS);
+        Socket s = connect(port);
+        long start = System.nanoTime();
+        send(s, "GET /wait HTTP/1.1\r\n\r\n");
+        assertEquals("/wait GET\n", read(s, true).body());
+        assertTrue(System.nanoTime() - start >= PlainServer.READY_WAIT_NANOS, "not before its wait ran out");
+        assertEquals("http-selector-" + port, handledOn.get());
+        Runnable task = readiness.tasks.poll(3, TimeUnit.SECONDS);
+        assertEquals(task, readiness.cancelled.poll(3, TimeUnit.SECONDS), "taken back from the readiness");
+        task.run(); // had the readiness run it anyway: nothing more happens
+        assertEquals(1, handled.get());
+    }
+
+    @Test
+    void aRequestWhoseWaitIsOverIsAnsweredAtOnce() throws Exception {
+        int port = start(PlainServerTest::waitOn, PlainServer.Readiness.NOW, pool::execute, LIMITS);
+        Socket s = connect(port);
+        send(s, "GET /wait HTTP/1.1\r\n\r\n");
+        assertEquals("/wait GET\n", read(s, true).body());
+        assertEquals("http-selector-" + port, handledOn.get());
+    }
+
+    @Test
     void closeStopsTheThreadAndReleasesThePort() throws Exception {
         int port = start(h -> true);
         Socket s = connect(port);
         server.close();
         assertTrue(closedByServer(s));
-        server = PlainServer.start(new InetSocketAddress("127.0.0.1", port), 16, echo, pool::execute, h -> true, LIMITS);
+        server = PlainServer.start(new InetSocketAddress("127.0.0.1", port), 16, echo, pool::execute,
+                h -> PlainServer.Route.SELECTOR, PlainServer.Readiness.NOW, LIMITS);
         assertEquals(port, server.port());
     }
 }
