@@ -19,6 +19,8 @@ import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.IntPredicate;
 
@@ -33,8 +35,15 @@ import java.util.function.IntPredicate;
 public final class UtmpxFile {
     /** Records per read(). */
     static final int CHUNK_RECORDS = 64;
-    /** Tries for the read lock, 1 ms apart, before a pass gives up as INCOMPLETE (and is retried). */
-    static final int LOCK_ATTEMPTS = 20;
+    /** How long a pass tries for the read lock in all before it gives up as INCOMPLETE (and is retried). */
+    static final long LOCK_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /**
+     * The first pause between tries; each next one is twice as long, up to a millisecond. A
+     * writer holds the lock for one record's write, and inotify wakes the reader during that
+     * write: the lock is usually free again within microseconds.
+     */
+    private static final long FIRST_LOCK_PAUSE_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
+    private static final long MAX_LOCK_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Path path;
     private final UtmpxDecoder decoder;
@@ -234,22 +243,23 @@ public final class UtmpxFile {
     /**
      * glibc's own read lock (fcntl F_RDLCK over the whole file, as its getutxent takes for each
      * record and pututxline's write lock excludes), so that no record is read half written. A
-     * writer holds it for one record's write: tried a few times over a few milliseconds, then null.
+     * writer holds it for one record's write: tried again soon, then less often, for at most
+     * {@link #LOCK_WAIT_NANOS}; then null.
      */
     private static FileLock readLock(FileChannel channel) throws IOException {
-        for (int attempt = 0; attempt < LOCK_ATTEMPTS; attempt++) {
+        long start = System.nanoTime();
+        long pause = FIRST_LOCK_PAUSE_NANOS;
+        while (true) {
             FileLock lock = channel.tryLock(0, Long.MAX_VALUE, true);
             if (lock != null) {
                 return lock;
             }
-            try {
-                Thread.sleep(1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (System.nanoTime() - start >= LOCK_WAIT_NANOS || Thread.currentThread().isInterrupted()) {
                 return null;
             }
+            LockSupport.parkNanos(pause);
+            pause = Math.min(2 * pause, MAX_LOCK_PAUSE_NANOS);
         }
-        return null;
     }
 
     /** Reads whole records from the start to the end of the file; a partial last record is not one. */

@@ -155,9 +155,26 @@ class UtmpxFileNativeTest {
         assertEquals(List.of(0, 1, 2), changed, "no slot changed, so none reported again");
     }
 
-    /** {@code pass} run while another process (utmpx_writer hold) keeps glibc's write lock on {@code file}. */
+    @Test
+    void aWriterThatLetsGoSoonIsWaitedFor() throws Exception {
+        Path file = dir.resolve("utmp");
+        Files.createFile(file);
+        NativeTools.utmp(file, "fill", "3", "1");
+        UtmpxFile f = UtmpxFile.bind(file);
+        // Held for 1 ms of the 20 the pass tries for: the pass must wait for the lock, not give up.
+        UtmpxFile.Scan scan = whileLocked(file, "1", () -> f.scan(t -> true, r -> { }));
+        assertTrue(scan.ok(), scan.toString());
+        assertEquals(3, scan.recordsRead());
+    }
+
     private static UtmpxFile.Scan whileLocked(Path file, java.util.function.Supplier<UtmpxFile.Scan> pass) throws Exception {
-        Process holder = NativeTools.utmpAsync(file, "hold", "3000");
+        return whileLocked(file, "3000", pass);
+    }
+
+    /** {@code pass} run while another process (utmpx_writer hold) keeps glibc's write lock on {@code file}. */
+    private static UtmpxFile.Scan whileLocked(Path file, String holdMillis, java.util.function.Supplier<UtmpxFile.Scan> pass)
+            throws Exception {
+        Process holder = NativeTools.utmpAsync(file, "hold", holdMillis);
         try {
             assertEquals("locked", new java.io.BufferedReader(new java.io.InputStreamReader(
                     holder.getInputStream(), java.nio.charset.StandardCharsets.UTF_8)).readLine());
