@@ -3,7 +3,6 @@ package io.github.sshexporter.app;
 import io.github.sshexporter.auth.AuthCounter;
 import io.github.sshexporter.auth.JournalLoop;
 import io.github.sshexporter.auth.SshdMessage;
-import io.github.sshexporter.exposition.ChangeGate;
 import io.github.sshexporter.exposition.MetricGroup;
 import io.github.sshexporter.exposition.MetricPage;
 import io.github.sshexporter.exposition.PageCache;
@@ -75,8 +74,8 @@ public final class Exporter {
      * bench/jmh measures (with {@link #sessionLoop}), so that it measures this path.
      */
     static RefreshListener refreshReporter(SessionSource source, SessionMetrics sessions, SessionCounter counter,
-            HealthMetrics health, ChangeGate changeGate) {
-        return new RefreshReporter(source, sessions, counter, health, changeGate);
+            HealthMetrics health, PageCache page) {
+        return new RefreshReporter(source, sessions, counter, health, page);
     }
 
     /** The session loop as the exporter runs it. */
@@ -151,7 +150,7 @@ public final class Exporter {
         }
         auth.started(journal == null ? null : journal.state());
 
-        SessionLoop loop = sessionLoop(source, intervalMillis, refreshReporter(source, sessions, counter, health, pageCache.changeGate()),
+        SessionLoop loop = sessionLoop(source, intervalMillis, refreshReporter(source, sessions, counter, health, pageCache),
                 config.sources().excludeStale());
         loop.start();
         // Bind only once the first snapshot is published, so that the first scrape is exact.

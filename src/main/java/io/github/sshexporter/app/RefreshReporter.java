@@ -1,6 +1,6 @@
 package io.github.sshexporter.app;
 
-import io.github.sshexporter.exposition.ChangeGate;
+import io.github.sshexporter.exposition.PageCache;
 import io.github.sshexporter.log.Log;
 import io.github.sshexporter.metrics.HealthMetrics;
 import io.github.sshexporter.metrics.SessionMetrics;
@@ -23,14 +23,14 @@ final class RefreshReporter implements RefreshListener {
     private final SessionMetrics sessions;
     private final SessionCounter counter;
     private final HealthMetrics health;
-    private final ChangeGate changeGate;
+    private final PageCache page;
     private SourceState lastState;
     private String lastDetail;
     private String lastError;
 
     RefreshReporter(SessionSource source, SessionMetrics sessions, SessionCounter counter, HealthMetrics health,
-                    ChangeGate changeGate) {
-        this.changeGate = changeGate;
+                    PageCache page) {
+        this.page = page;
         this.source = source;
         this.sessions = sessions;
         this.counter = counter;
@@ -40,12 +40,13 @@ final class RefreshReporter implements RefreshListener {
     /** Scrapes that arrive while a change is read wait for it to be published. */
     @Override
     public void changeStarting() {
-        changeGate.close();
+        page.changeStarting();
     }
 
+    /** The scraped pages are rendered with the change, then the scrapes that waited are served. */
     @Override
     public void changeDone() {
-        changeGate.open();
+        page.changeDone();
     }
 
     @Override

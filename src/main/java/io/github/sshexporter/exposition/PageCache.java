@@ -1,5 +1,6 @@
 package io.github.sshexporter.exposition;
 
+import io.github.sshexporter.log.Log;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
@@ -27,11 +28,14 @@ import java.util.zip.GZIPOutputStream;
  * again. A scrape in between is a copy of bytes, whatever the JIT has compiled so far. The page
  * is the groups' renderings one after the other, in the order given, each group's families in
  * client_java's order; OpenMetrics' closing {@code # EOF} line is written once, at the end.
- * Compressed bodies are kept too, until the page changes.
+ * Compressed bodies are kept too, until the page changes. A change's publisher renders the pages
+ * scraped since their last rendering itself, before scrapes see the change ({@link #changeDone}).
  */
 public final class PageCache {
     private static final byte[] EOF = "# EOF\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] EMPTY = new byte[0];
+    /** A page scraped within this long is rendered as soon as a change is published. */
+    static final long AHEAD_NANOS = 1_000_000_000L;
 
     private final List<MetricGroup> groups;
     private final long liveMaxAgeNanos;
@@ -76,10 +80,15 @@ public final class PageCache {
     private record Rendering(long changes, long renderedAt, Map<String, Family> families, byte[] bytes) {}
 
     private static final class Page {
+        final Key key;
         final Rendering[] parts;
         Body body;
+        /** When a scrape last took it ({@link #nanoClock}); none yet: never rendered ahead. */
+        long servedAt;
+        boolean served;
 
-        Page(int groups) {
+        Page(Key key, int groups) {
+            this.key = key;
             parts = new Rendering[groups];
         }
     }
@@ -100,19 +109,61 @@ public final class PageCache {
      * OpenMetrics), rendering again what changed since the last call.
      */
     public synchronized Body body(ExpositionFormatWriter writer, EscapingScheme scheme) {
+        Page page = pages.computeIfAbsent(new Key(writer, scheme), k -> new Page(k, groups.size()));
+        Body body = update(page, true);
+        page.served = true;
+        page.servedAt = nanoClock.getAsLong();
+        return body;
+    }
+
+    /** A change is being read (the session thread): scrapes wait for it ({@link #changeGate()}). */
+    public void changeStarting() {
+        changeGate.close();
+    }
+
+    /**
+     * The change is published, or its read failed (the session thread). The tracked groups that
+     * changed are rendered now, on this thread, in each page a scrape took within the last
+     * {@link #AHEAD_NANOS} (someone is watching it closely); then the gate opens and the scrapes
+     * that waited are served bytes. A page scraped less often (Prometheus every 15 s) is rendered
+     * by its next scrape, as before: changes in between cost nothing more. The runtime's live
+     * groups are left to the scrape.
+     */
+    public void changeDone() {
+        try {
+            renderAhead();
+        } catch (RuntimeException e) {
+            Log.error("rendering the page ahead failed", "error", e.toString());
+        } finally {
+            changeGate.open();
+        }
+    }
+
+    private synchronized void renderAhead() {
+        long now = nanoClock.getAsLong();
+        for (Page page : pages.values()) {
+            if (page.served && now - page.servedAt < AHEAD_NANOS) {
+                update(page, false);
+            }
+        }
+    }
+
+    /** Renders what changed in the page (and the live groups past their age, if asked), then its body. */
+    private Body update(Page page, boolean live) {
+        ExpositionFormatWriter writer = page.key.writer();
         boolean openMetrics = writer instanceof OpenMetricsTextFormatWriter;
-        Page page = pages.computeIfAbsent(new Key(writer, scheme), k -> new Page(groups.size()));
         boolean same = page.body != null;
         long now = nanoClock.getAsLong();
         for (int i = 0; i < groups.size(); i++) {
             MetricGroup g = groups.get(i);
             Rendering last = page.parts[i];
-            if (last != null && (g.live() ? now - last.renderedAt() < liveMaxAgeNanos : last.changes() == g.changes())) {
+            if (last != null && (g.live() ? !live || now - last.renderedAt() < liveMaxAgeNanos
+                    : last.changes() == g.changes())) {
                 continue;
             }
             // The count is read before collecting: a change made meanwhile is rendered next time.
             long changes = g.changes();
-            Rendering next = render(writer, scheme, g.registry().scrape(), openMetrics, last, changes, now);
+            Rendering next = render(writer, page.key.scheme(), g.registry().scrape(), openMetrics, last, changes, now);
             if (last == null || next.bytes() != last.bytes()) {
                 same = false;
             }

@@ -33,6 +33,9 @@ class PageCacheTest {
 
     private final AtomicLong clock = new AtomicLong(5 * SECOND);
     private final AtomicLong liveReads = new AtomicLong();
+    /** Collections of the sessions group. */
+    private final AtomicLong sessionReads = new AtomicLong();
+    private volatile boolean sessionsFail;
     private final MetricGroup sessions = MetricGroup.tracked("sessions");
     private final MetricGroup auth = MetricGroup.tracked("auth");
     private final MetricGroup runtime = MetricGroup.live("runtime");
@@ -48,6 +51,13 @@ class PageCacheTest {
         runtime.registry().register((MultiCollector) () -> new MetricSnapshots(new GaugeSnapshot(
                 new io.prometheus.metrics.model.snapshots.MetricMetadata("a_runtime_reads", "Reads."),
                 List.of(new GaugeSnapshot.GaugeDataPointSnapshot(liveReads.incrementAndGet(), Labels.EMPTY, null)))));
+        sessions.registry().register((MultiCollector) () -> {
+            sessionReads.incrementAndGet();
+            if (sessionsFail) {
+                throw new IllegalStateException("collection failed");
+            }
+            return new MetricSnapshots();
+        });
         users.labelValues("192.0.2.1").set(2);
         failed.labelValues("password").inc();
         cache = new PageCache(List.of(sessions, auth, runtime), SECOND, clock::get);
@@ -176,5 +186,48 @@ class PageCacheTest {
         assertTrue(text.contains("# TYPE t_failed_total counter\n"), text);
         byte[] underscores = cache.body(TEXT, EscapingScheme.UNDERSCORE_ESCAPING).plain();
         assertTrue(Arrays.equals(underscores, text.getBytes(StandardCharsets.UTF_8)), "legacy names escape to themselves");
+    }
+
+    @Test
+    void aPageScrapedWithinTheWindowIsRenderedAsAChangeIsPublished() {
+        page(TEXT); // scraped at 5 s; the OpenMetrics page never is
+        long reads = sessionReads.get();
+        long live = liveReads.get();
+        cache.changeStarting();
+        users.labelValues("192.0.2.9").set(1);
+        sessions.changed();
+        clock.addAndGet(PageCache.AHEAD_NANOS - 1);
+        cache.changeDone();
+        assertEquals(reads + 1, sessionReads.get(), "rendered by the publisher, the text page only");
+        assertEquals(live, liveReads.get(), "the live groups are left to the scrape");
+        assertTrue(page(TEXT).contains("t_sessions{remote_ip=\"192.0.2.9\"} 1.0"));
+        assertEquals(reads + 1, sessionReads.get(), "the scrape found it rendered");
+    }
+
+    @Test
+    void aPageNotScrapedWithinTheWindowIsRenderedByItsNextScrape() {
+        page(TEXT);
+        long reads = sessionReads.get();
+        cache.changeStarting();
+        users.labelValues("192.0.2.9").set(1);
+        sessions.changed();
+        clock.addAndGet(PageCache.AHEAD_NANOS);
+        cache.changeDone();
+        assertEquals(reads, sessionReads.get(), "not rendered ahead");
+        assertTrue(page(TEXT).contains("t_sessions{remote_ip=\"192.0.2.9\"} 1.0"));
+        assertEquals(reads + 1, sessionReads.get());
+    }
+
+    @Test
+    void aFailedRenderingAheadStillOpensTheGate() {
+        page(TEXT);
+        cache.changeStarting();
+        assertTrue(cache.changeGate().closed());
+        sessionsFail = true;
+        sessions.changed();
+        cache.changeDone();
+        assertTrue(!cache.changeGate().closed(), "scrapes are not kept waiting");
+        sessionsFail = false;
+        assertTrue(page(TEXT).contains("t_sessions{remote_ip=\"192.0.2.1\"} 2.0"));
     }
 }

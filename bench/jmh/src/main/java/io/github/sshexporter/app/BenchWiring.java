@@ -34,8 +34,9 @@ public final class BenchWiring {
         counter.sourceChosen(SourceMode.UTMP);
         counter.loginLogsStarted();
         UtmpSessionSource source = UtmpSessionSource.open(utmp);
+        // Never scraped here: nothing is rendered ahead of a scrape.
         RefreshListener reporter = Exporter.refreshReporter(source, sessions, counter, health,
-                new io.github.sshexporter.exposition.ChangeGate());
+                new io.github.sshexporter.exposition.PageCache(page.groups(), 0, System::nanoTime));
         RefreshListener listener = after == null ? reporter : new RefreshListener() {
             @Override
             public void onRefresh(Refresh r) {
