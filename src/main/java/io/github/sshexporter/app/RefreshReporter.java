@@ -27,6 +27,9 @@ final class RefreshReporter implements RefreshListener {
     private SourceState lastState;
     private String lastDetail;
     private String lastError;
+    /** Inside a change (between changeStarting and changeDone): its session lines wait for its end. */
+    private boolean inChange;
+    private Reconciler.Changes unlogged;
 
     RefreshReporter(SessionSource source, SessionMetrics sessions, SessionCounter counter, HealthMetrics health,
                     PageCache page) {
@@ -40,13 +43,19 @@ final class RefreshReporter implements RefreshListener {
     /** Scrapes that arrive while a change is read wait for it to be published. */
     @Override
     public void changeStarting() {
+        inChange = true;
         page.changeStarting();
     }
 
-    /** The scraped pages are rendered with the change, then the scrapes that waited are served. */
+    /**
+     * The scraped pages are rendered with the change, then the scrapes that waited are served;
+     * then the change's session lines are logged (a scrape need not wait for the log).
+     */
     @Override
     public void changeDone() {
         page.changeDone();
+        inChange = false;
+        logSessions();
     }
 
     @Override
@@ -81,6 +90,19 @@ final class RefreshReporter implements RefreshListener {
         // The difference across a spell without a readable source is not logins and logouts: the
         // file going missing does not close every session, and its return does not open them.
         counter.snapshot(changes, up && wasReadable, System.currentTimeMillis() / 1000.0);
+        logSessions();
+        unlogged = changes;
+        if (!inChange) {
+            logSessions();
+        }
+    }
+
+    private void logSessions() {
+        Reconciler.Changes changes = unlogged;
+        if (changes == null) {
+            return;
+        }
+        unlogged = null;
         Log.Level level = changes.initial() ? Log.Level.DEBUG : Log.Level.INFO;
         for (Session s : changes.opened()) {
             logSession(level, "session opened", s);
