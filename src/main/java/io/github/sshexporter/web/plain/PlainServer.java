@@ -490,13 +490,16 @@ public final class PlainServer implements AutoCloseable {
     }
 
     /**
-     * From any thread: the exchange is done. Another thread writes the response at once, as far
-     * as the socket takes it, so that no wake-up of this one stands between the handler and the
-     * client; the selector thread writes the rest and goes on with the connection.
+     * From any thread: the exchange is done. Another thread writes a response of at most
+     * {@link #WRITE_SLICE} at once, as far as the socket takes it, so that no wake-up of this one
+     * stands between the handler and the client; the selector thread writes the rest and goes on
+     * with the connection. A larger response is left to the selector thread whole, so that the
+     * budget of bodies held for slow clients can still refuse it (503).
      */
     void completed(Connection c, PlainExchange exchange) {
         boolean elsewhere = Thread.currentThread() != thread;
-        if (elsewhere && exchange.status() >= 0) {
+        if (elsewhere && exchange.status() >= 0
+                && (!exchange.bodyAllowed() || exchange.body().remaining() <= WRITE_SLICE)) {
             writeAtOnce(c, exchange);
         }
         c.response = exchange;

@@ -360,8 +360,17 @@ class PlainServerTest {
 
     @Test
     void responsesHeldForClientsThatDoNotReadAreBounded() throws Exception {
+        heldResponsesAreBounded(h -> true);
+    }
+
+    @Test
+    void responsesMadeOnRequestThreadsAreBoundedAlike() throws Exception {
+        heldResponsesAreBounded(h -> false);
+    }
+
+    private void heldResponsesAreBounded(Predicate<RequestHead> cheap) throws Exception {
         // Each /big is its own 4 MB array: two fill the budget (8 MB), the third is refused.
-        int port = start(h -> true, pool::execute, new PlainServer.Limits(8, 8, ms(30_000), ms(30_000), ms(30_000), 2048, 20));
+        int port = start(cheap, pool::execute, new PlainServer.Limits(8, 8, ms(30_000), ms(30_000), ms(30_000), 2048, 20));
         Socket a = connect(port);
         Socket b = connect(port);
         send(a, "GET /big HTTP/1.1\r\n\r\n");
