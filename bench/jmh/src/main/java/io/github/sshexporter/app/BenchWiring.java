@@ -49,6 +49,17 @@ public final class BenchWiring {
                 reporter.onRefreshError(e);
                 after.onRefreshError(e);
             }
+
+            // As the exporter runs it: a change's session lines are logged at its end.
+            @Override
+            public void changeStarting() {
+                reporter.changeStarting();
+            }
+
+            @Override
+            public void changeDone() {
+                reporter.changeDone();
+            }
         };
         return Exporter.sessionLoop(source, 15_000, listener, false);
     }
