@@ -48,8 +48,11 @@ public final class ChangeGate {
         for (Runnable task : tasks) {
             try {
                 task.run();
-            } catch (RuntimeException e) {
-                // One task's failure must neither stop the others nor reach the session thread.
+            } catch (VirtualMachineError e) {
+                throw e;
+            } catch (Throwable e) {
+                // One task's failure (an exception or an error from a handler's code) must
+                // neither stop the others nor end the session thread.
                 Log.error("task at a change's end failed", "error", e.toString());
             }
         }

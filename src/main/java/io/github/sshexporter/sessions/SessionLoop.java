@@ -123,7 +123,7 @@ public final class SessionLoop {
                 try {
                     retry = !refresh(false);
                 } finally {
-                    listener.changeDone();
+                    changeDone();
                 }
             }
         } finally {
@@ -157,6 +157,21 @@ public final class SessionLoop {
             } else if (now - lastEvent >= QUIET_MILLIS * 1_000_000L) {
                 return;
             }
+        }
+    }
+
+    /**
+     * The listener's end of a change, charged to the budget as the read is: what it does there
+     * (the pages rendered ahead, the scrapes that waited answered, the log lines) is this
+     * thread's work for the change, and under churn it must stay within the same share.
+     */
+    private void changeDone() {
+        long start = System.nanoTime();
+        long costStart = costClock.getAsLong();
+        try {
+            listener.changeDone();
+        } finally {
+            budget.spent(costClock.getAsLong() - costStart, start, System.nanoTime());
         }
     }
 

@@ -145,7 +145,7 @@ public final class WebServer implements AutoCloseable {
         };
     }
 
-        public List<Bound> bound() {
+    public List<Bound> bound() {
         return List.copyOf(bound);
     }
 

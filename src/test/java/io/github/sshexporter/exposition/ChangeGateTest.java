@@ -66,6 +66,9 @@ class ChangeGateTest {
         assertTrue(gate.runWhenOpen(() -> {
             throw new IllegalStateException("one task fails");
         }));
+        assertTrue(gate.runWhenOpen(() -> {
+            throw new AssertionError("one fails with an error");
+        }));
         assertTrue(gate.runWhenOpen(() -> ran.add("after the failure")));
         gate.cancel(cancelled);
         assertEquals(List.of(), ran, "nothing runs while closed");
@@ -75,7 +78,7 @@ class ChangeGateTest {
         }, "opener");
         opener.start();
         opener.join(30_000);
-        assertEquals(List.of("opener saw 7", "after the failure"), ran);
+        assertEquals(List.of("opener saw 7", "after the failure"), ran, "the failures stopped neither the others nor the opener");
         gate.close();
         gate.open();
         assertEquals(2, ran.size(), "each task runs once");

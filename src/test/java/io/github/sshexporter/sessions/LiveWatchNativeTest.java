@@ -17,6 +17,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -132,6 +133,48 @@ class LiveWatchNativeTest {
         assertTrue(recorder.gatedRefreshes.get() >= 3, "refreshes of changes: " + recorder.gatedRefreshes.get());
         assertEquals(null, recorder.gateFault);
         assertFalse(recorder.changeOpen);
+    }
+
+    @Test
+    void aChangesEndIsChargedToTheBudgetAsItsReadIs() throws Exception {
+        Path file = dir.resolve("utmp");
+        Files.createFile(file);
+        // By this cost clock only the end of a change costs anything, and each costs ten seconds:
+        // after the first, a churning file is read again only once it is quiet.
+        AtomicLong cost = new AtomicLong();
+        RefreshListener costly = new RefreshListener() {
+            @Override
+            public void onRefresh(Refresh refresh) {
+                recorder.onRefresh(refresh);
+            }
+
+            @Override
+            public void onRefreshError(RuntimeException error) {
+                recorder.onRefreshError(error);
+            }
+
+            @Override
+            public void changeStarting() {
+                recorder.changeStarting();
+            }
+
+            @Override
+            public void changeDone() {
+                recorder.changeDone();
+                cost.addAndGet(TimeUnit.SECONDS.toNanos(10));
+            }
+        };
+        loop = new SessionLoop(UtmpSessionSource.open(file), HOUR, costly,
+                io.github.sshexporter.sys.Processes::exists, false, cost::get);
+        loop.start();
+        assertTrue(loop.awaitFirstRefresh(5, TimeUnit.SECONDS));
+        int before = recorder.refreshes.get();
+        NativeTools.utmp(file, "burst", "b", "50000", "1", "192.0.2.5");
+        expect(Map.of("192.0.2.5", 1), "the burst's end");
+        int refreshes = recorder.refreshes.get() - before;
+        // The first change, then the burst's end once quiet; a writer descheduled for the quiet
+        // time (a busy machine) adds one. Uncharged, the loop reads on nearly every change.
+        assertTrue(refreshes >= 1 && refreshes <= 6, "refreshes during 100,000 changes: " + refreshes);
     }
 
     @Test

@@ -161,8 +161,9 @@ class UtmpxFileNativeTest {
         Files.createFile(file);
         NativeTools.utmp(file, "fill", "3", "1");
         UtmpxFile f = UtmpxFile.bind(file);
-        // Held for 1 ms of the 20 the pass tries for: the pass must wait for the lock, not give up.
-        UtmpxFile.Scan scan = whileLocked(file, "1", () -> f.scan(t -> true, r -> { }));
+        // Held for 10 ms of the 20 the pass tries for (still held when the pass starts: the holder
+        // says "locked" first): the pass must wait for the lock, not give up.
+        UtmpxFile.Scan scan = whileLocked(file, "10", () -> f.scan(t -> true, r -> { }));
         assertTrue(scan.ok(), scan.toString());
         assertEquals(3, scan.recordsRead());
     }

@@ -50,9 +50,11 @@ public final class PlainServer implements AutoCloseable {
      * @param responseNanos      a response must be taken by the client within this
      * @param maxHeadBytes       the request line and header fields, in bytes
      * @param maxHeaderLines     header fields per request
+     * @param readyWaitNanos     a {@link Route#WHEN_READY} request waits at most this long; then the
+     *                           selector thread handles it as things are
      */
     public record Limits(int maxConnections, int maxIdleConnections, long idleNanos, long requestNanos,
-                         long responseNanos, int maxHeadBytes, int maxHeaderLines) {
+                         long responseNanos, int maxHeadBytes, int maxHeaderLines, long readyWaitNanos) {
 
         /** The limits from the JDK server's properties (as {@code WebServer.LIMITS} sets them). */
         public static Limits of(Map<String, String> p) {
@@ -63,7 +65,8 @@ public final class PlainServer implements AutoCloseable {
                     TimeUnit.SECONDS.toNanos(Long.parseLong(p.get("sun.net.httpserver.maxReqTime"))),
                     TimeUnit.SECONDS.toNanos(Long.parseLong(p.get("sun.net.httpserver.maxRspTime"))),
                     Integer.parseInt(p.get("sun.net.httpserver.maxReqHeaderSize")),
-                    Integer.parseInt(p.get("sun.net.httpserver.maxReqHeaders")));
+                    Integer.parseInt(p.get("sun.net.httpserver.maxReqHeaders")),
+                    READY_WAIT_NANOS);
         }
     }
 
@@ -79,7 +82,10 @@ public final class PlainServer implements AutoCloseable {
     public enum Route {
         /** On the selector thread: it costs little and waits for nothing. */
         SELECTOR,
-        /** When the {@link Readiness} says so, on the thread that makes it ready; at most {@link #READY_WAIT_NANOS} later on the selector thread. */
+        /**
+         * When the {@link Readiness} says so, on the thread that makes it ready; after
+         * {@link Limits#readyWaitNanos} at most, on the selector thread.
+         */
         WHEN_READY,
         /** On a request thread: a password check, a rendering that may take long. */
         POOL
@@ -117,7 +123,7 @@ public final class PlainServer implements AutoCloseable {
      */
     public static final String MUST_NOT_WAIT = PlainServer.class.getName() + ".mustNotWait";
 
-    /** How long a {@link Route#WHEN_READY} request waits at most: then the selector thread handles it. */
+    /** How long a {@link Route#WHEN_READY} request waits at most, unless the limits say otherwise. */
     public static final long READY_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     /** Bytes of response bodies held for clients that have not taken them yet, at most. */
@@ -269,6 +275,11 @@ public final class PlainServer implements AutoCloseable {
                 }
             }
         } finally {
+            for (Waiting w : waiting) {
+                if (w.take()) {
+                    readiness.cancel(w); // its connection is closed below: nothing is left to run
+                }
+            }
             for (Connection c : new ArrayList<>(connections)) {
                 close(c);
             }
@@ -436,7 +447,7 @@ public final class PlainServer implements AutoCloseable {
             }
             case WHEN_READY -> {
                 exchange.setAttribute(MUST_NOT_WAIT, Boolean.TRUE);
-                Waiting w = new Waiting(exchange, System.nanoTime() + READY_WAIT_NANOS);
+                Waiting w = new Waiting(exchange, System.nanoTime() + limits.readyWaitNanos());
                 if (readiness.runWhenReady(w)) {
                     waiting.add(w);
                     nextSweep = Math.min(nextSweep, w.until);
@@ -498,14 +509,21 @@ public final class PlainServer implements AutoCloseable {
      */
     void completed(Connection c, PlainExchange exchange) {
         boolean elsewhere = Thread.currentThread() != thread;
-        if (elsewhere && exchange.status() >= 0
-                && (!exchange.bodyAllowed() || exchange.body().remaining() <= WRITE_SLICE)) {
-            writeAtOnce(c, exchange);
-        }
-        c.response = exchange;
-        completed.add(c);
-        if (elsewhere) {
-            selector.wakeup();
+        try {
+            if (elsewhere && exchange.status() >= 0
+                    && (!exchange.bodyAllowed() || exchange.body().remaining() <= WRITE_SLICE)) {
+                writeAtOnce(c, exchange);
+            }
+        } catch (RuntimeException e) {
+            Log.error("http response failed", "remote", c.remote, "error", e.toString());
+            c.writtenAtOnce = true;
+            c.writeFailed = true; // the selector thread closes the connection
+        } finally {
+            c.response = exchange;
+            completed.add(c);
+            if (elsewhere) {
+                selector.wakeup();
+            }
         }
     }
 

@@ -17,7 +17,9 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -32,11 +34,12 @@ import org.junit.jupiter.api.Test;
 
 /** The plain listener against raw sockets: what a real client, a broken one and a hostile one send. */
 class PlainServerTest {
-    private static final PlainServer.Limits LIMITS = new PlainServer.Limits(4, 2, ms(600), ms(400), ms(400), 2048, 20);
+    private static final PlainServer.Limits LIMITS = new PlainServer.Limits(4, 2, ms(600), ms(400), ms(400), 2048, 20, ms(100));
 
     private final ExecutorService pool = Executors.newFixedThreadPool(2);
     private final List<Socket> sockets = new ArrayList<>();
     private final AtomicReference<String> handledOn = new AtomicReference<>();
+    private final Map<String, String> threadOfPath = new ConcurrentHashMap<>();
     private final AtomicReference<Object> onSelectorThread = new AtomicReference<>();
     private final AtomicInteger handled = new AtomicInteger();
     private PlainServer server;
@@ -59,6 +62,7 @@ class PlainServerTest {
     /** Answers "path method" as text; /big with 4 MB; /none without sending anything. */
     private final HttpHandler echo = exchange -> {
         handledOn.set(Thread.currentThread().getName());
+        threadOfPath.put(exchange.getRequestURI().getRawPath(), Thread.currentThread().getName());
         handled.incrementAndGet();
         onSelectorThread.set(exchange.getAttribute(PlainServer.MUST_NOT_WAIT));
         String path = exchange.getRequestURI().getRawPath();
@@ -278,7 +282,7 @@ class PlainServerTest {
     @Test
     void slowAndSilentClientsAreClosedWithoutHoldingOthers() throws Exception {
         // A request deadline long enough that the normal request is surely served within it.
-        int port = start(h -> true, pool::execute, new PlainServer.Limits(4, 2, ms(600), ms(2500), ms(400), 2048, 20));
+        int port = start(h -> true, pool::execute, new PlainServer.Limits(4, 2, ms(600), ms(2500), ms(400), 2048, 20, ms(100)));
         Socket silent = connect(port);
         Socket trickle = connect(port);
         send(trickle, "GET /x HTTP/1.1\r\nHo");
@@ -293,7 +297,7 @@ class PlainServerTest {
     @Test
     void keepAliveIsPromisedOnlyWhileAPlaceIsFree() throws Exception {
         // Two keep-alive places, a long idle time: the third connection is told it will be closed.
-        int port = start(h -> true, pool::execute, new PlainServer.Limits(8, 2, ms(30_000), ms(30_000), ms(30_000), 2048, 20));
+        int port = start(h -> true, pool::execute, new PlainServer.Limits(8, 2, ms(30_000), ms(30_000), ms(30_000), 2048, 20, ms(100)));
         Socket[] s = new Socket[3];
         Response[] r = new Response[3];
         for (int i = 0; i < 3; i++) {
@@ -370,7 +374,7 @@ class PlainServerTest {
 
     private void heldResponsesAreBounded(Predicate<RequestHead> cheap) throws Exception {
         // Each /big is its own 4 MB array: two fill the budget (8 MB), the third is refused.
-        int port = start(cheap, pool::execute, new PlainServer.Limits(8, 8, ms(30_000), ms(30_000), ms(30_000), 2048, 20));
+        int port = start(cheap, pool::execute, new PlainServer.Limits(8, 8, ms(30_000), ms(30_000), ms(30_000), 2048, 20, ms(100)));
         Socket a = connect(port);
         Socket b = connect(port);
         send(a, "GET /big HTTP/1.1\r\n\r\n");
@@ -390,7 +394,7 @@ class PlainServerTest {
     @Test
     void connectionsBeyondTheLimitAreClosedAtOnce() throws Exception {
         // A long request deadline: the four held connections stay open for the whole test.
-        int port = start(h -> true, pool::execute, new PlainServer.Limits(4, 2, ms(600), ms(10_000), ms(400), 2048, 20));
+        int port = start(h -> true, pool::execute, new PlainServer.Limits(4, 2, ms(600), ms(10_000), ms(400), 2048, 20, ms(100)));
         Socket[] held = new Socket[4];
         for (int i = 0; i < 4; i++) {
             held[i] = connect(port);
@@ -448,9 +452,10 @@ class PlainServerTest {
     void aWaitingRequestIsAnsweredByTheThreadThatMakesItReady() throws Exception {
         HeldReadiness readiness = new HeldReadiness();
         int port = start(PlainServerTest::waitOn, readiness, pool::execute,
-                new PlainServer.Limits(4, 2, ms(30_000), ms(30_000), ms(30_000), 2048, 20));
+                new PlainServer.Limits(4, 2, ms(30_000), ms(30_000), ms(30_000), 2048, 20, ms(30_000)));
         Socket s = connect(port);
-        send(s, "GET /wait HTTP/1.1\r\n\r\n");
+        // Two requests at once: the second waits in the kernel until the first is answered.
+        send(s, "GET /wait HTTP/1.1\r\n\r\nGET /after HTTP/1.1\r\n\r\n");
         Runnable task = readiness.tasks.poll(3, TimeUnit.SECONDS);
         assertNotNull(task, "left with the readiness");
         assertTrue(stillOpen(s), "no answer before it is ready");
@@ -458,12 +463,27 @@ class PlainServerTest {
         maker.start();
         maker.join(3000);
         assertEquals("/wait GET\n", read(s, true).body());
-        assertEquals("ready-maker", handledOn.get(), "handled by the thread that made it ready");
+        assertEquals("ready-maker", threadOfPath.get("/wait"), "handled by the thread that made it ready");
+        assertEquals("/after GET\n", read(s, true).body(), "the pipelined request goes on on the selector thread");
+        assertEquals("http-selector-" + port, threadOfPath.get("/after"));
         assertEquals(Boolean.TRUE, onSelectorThread.get(), "which must not wait either");
-        send(s, "GET /after HTTP/1.1\r\n\r\n");
-        assertEquals("/after GET\n", read(s, true).body(), "the connection goes on on the selector thread");
-        assertEquals("http-selector-" + port, handledOn.get());
         assertEquals(List.of(), List.copyOf(readiness.cancelled));
+    }
+
+    @Test
+    void aRequestStillWaitingWhenTheServerClosesIsTakenBack() throws Exception {
+        HeldReadiness readiness = new HeldReadiness();
+        start(PlainServerTest::waitOn, readiness, pool::execute,
+                new PlainServer.Limits(4, 2, ms(30_000), ms(30_000), ms(30_000), 2048, 20, ms(30_000)));
+        Socket s = connect(server.port());
+        send(s, "GET /wait HTTP/1.1\r\n\r\n");
+        Runnable task = readiness.tasks.poll(3, TimeUnit.SECONDS);
+        assertNotNull(task, "left with the readiness");
+        server.close();
+        assertEquals(task, readiness.cancelled.poll(3, TimeUnit.SECONDS), "taken back at the close");
+        assertTrue(closedByServer(s));
+        task.run(); // had the readiness run it anyway: nothing is handled
+        assertEquals(0, handled.get());
     }
 
     @Test
@@ -474,7 +494,7 @@ class PlainServerTest {
         long start = System.nanoTime();
         send(s, "GET /wait HTTP/1.1\r\n\r\n");
         assertEquals("/wait GET\n", read(s, true).body());
-        assertTrue(System.nanoTime() - start >= PlainServer.READY_WAIT_NANOS, "not before its wait ran out");
+        assertTrue(System.nanoTime() - start >= LIMITS.readyWaitNanos(), "not before its wait ran out");
         assertEquals("http-selector-" + port, handledOn.get());
         Runnable task = readiness.tasks.poll(3, TimeUnit.SECONDS);
         assertEquals(task, readiness.cancelled.poll(3, TimeUnit.SECONDS), "taken back from the readiness");
