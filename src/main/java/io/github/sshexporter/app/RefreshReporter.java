@@ -53,9 +53,12 @@ final class RefreshReporter implements RefreshListener {
      */
     @Override
     public void changeDone() {
-        page.changeDone();
-        inChange = false;
-        logSessions();
+        try {
+            page.changeDone();
+        } finally {
+            inChange = false;
+            logSessions();
+        }
     }
 
     @Override

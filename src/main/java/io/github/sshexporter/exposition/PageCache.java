@@ -132,7 +132,10 @@ public final class PageCache {
     public void changeDone() {
         try {
             renderAhead();
-        } catch (RuntimeException e) {
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) {
+            // As a scrape's rendering failure: logged, and the session thread goes on.
             Log.error("rendering the page ahead failed", "error", e.toString());
         } finally {
             changeGate.open();

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -72,13 +73,16 @@ class ChangeGateTest {
         assertTrue(gate.runWhenOpen(() -> ran.add("after the failure")));
         gate.cancel(cancelled);
         assertEquals(List.of(), ran, "nothing runs while closed");
+        AtomicBoolean openerWentOn = new AtomicBoolean();
         Thread opener = new Thread(() -> {
             published.set(7);
             gate.open();
+            openerWentOn.set(true);
         }, "opener");
         opener.start();
         opener.join(30_000);
-        assertEquals(List.of("opener saw 7", "after the failure"), ran, "the failures stopped neither the others nor the opener");
+        assertEquals(List.of("opener saw 7", "after the failure"), ran, "the failures did not stop the others");
+        assertTrue(openerWentOn.get(), "nor reached the opener");
         gate.close();
         gate.open();
         assertEquals(2, ran.size(), "each task runs once");

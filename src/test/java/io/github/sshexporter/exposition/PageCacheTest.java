@@ -36,6 +36,8 @@ class PageCacheTest {
     /** Collections of the sessions group. */
     private final AtomicLong sessionReads = new AtomicLong();
     private volatile boolean sessionsFail;
+    /** Thrown by the sessions' collection when set: an error from a collector's code, not an exception. */
+    private volatile Error sessionsError;
     private final MetricGroup sessions = MetricGroup.tracked("sessions");
     private final MetricGroup auth = MetricGroup.tracked("auth");
     private final MetricGroup runtime = MetricGroup.live("runtime");
@@ -55,6 +57,9 @@ class PageCacheTest {
             sessionReads.incrementAndGet();
             if (sessionsFail) {
                 throw new IllegalStateException("collection failed");
+            }
+            if (sessionsError != null) {
+                throw sessionsError;
             }
             return new MetricSnapshots();
         });
@@ -228,6 +233,14 @@ class PageCacheTest {
         cache.changeDone();
         assertTrue(!cache.changeGate().closed(), "scrapes are not kept waiting");
         sessionsFail = false;
+        assertTrue(page(TEXT).contains("t_sessions{remote_ip=\"192.0.2.1\"} 2.0"));
+        // An error (not an exception) neither: it is logged, and the session thread goes on.
+        cache.changeStarting();
+        sessionsError = new NoClassDefFoundError("a collector's class");
+        sessions.changed();
+        cache.changeDone();
+        assertTrue(!cache.changeGate().closed(), "scrapes are not kept waiting after an error either");
+        sessionsError = null;
         assertTrue(page(TEXT).contains("t_sessions{remote_ip=\"192.0.2.1\"} 2.0"));
     }
 }

@@ -173,8 +173,8 @@ class LiveWatchNativeTest {
         expect(Map.of("192.0.2.5", 1), "the burst's end");
         int refreshes = recorder.refreshes.get() - before;
         // The first change, then the burst's end once quiet; a writer descheduled for the quiet
-        // time (a busy machine) adds one. Uncharged, the loop reads on nearly every change.
-        assertTrue(refreshes >= 1 && refreshes <= 6, "refreshes during 100,000 changes: " + refreshes);
+        // time (a busy machine) adds one each time. Uncharged, the loop reads thousands of times.
+        assertTrue(refreshes >= 1 && refreshes <= 50, "refreshes during 100,000 changes: " + refreshes);
     }
 
     @Test
