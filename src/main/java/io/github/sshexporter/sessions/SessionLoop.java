@@ -171,8 +171,13 @@ public final class SessionLoop {
         try {
             listener.changeDone();
         } finally {
-            budget.spent(costClock.getAsLong() - costStart, start, System.nanoTime());
+            charge(start, costStart);
         }
+    }
+
+    /** Charges the work since {@code start} (wall clock) and {@code costStart} (cost clock) to the budget. */
+    private void charge(long start, long costStart) {
+        budget.spent(costClock.getAsLong() - costStart, start, System.nanoTime());
     }
 
     /**
@@ -201,13 +206,13 @@ public final class SessionLoop {
             long nanos = System.nanoTime() - start;
             listener.onRefresh(new RefreshListener.Refresh(snapshot, changes, filtered.stale(), nanos));
             if (charged) {
-                budget.spent(costClock.getAsLong() - costStart, start, System.nanoTime());
+                charge(start, costStart);
             }
             return true;
         } catch (RuntimeException e) {
             // Not retried at once: a persistent fault must not turn into a busy loop.
             listener.onRefreshError(e);
-            budget.spent(costClock.getAsLong() - costStart, start, System.nanoTime());
+            charge(start, costStart);
             return true;
         }
     }

@@ -123,17 +123,17 @@ class LeakIT {
         assertFlat("tenth", tenth, end);
     }
 
-    /** {@code base}: when the first usage was measured (after the first tenth, or half, of the rounds). */
-    private static void assertFlat(String base, Usage tenth, Usage end) {
+    /** {@code base}: when {@code first} was measured (after the first tenth, or half, of the rounds). */
+    private static void assertFlat(String base, Usage first, Usage end) {
         // For bench/soak, which reads these lines off the test's output.
         System.out.printf("leak rounds=%d %s fds=%d watches=%d threads=%d rss_kb=%d end fds=%d watches=%d threads=%d rss_kb=%d%n",
-                ROUNDS, base, tenth.fds(), tenth.inotifyWatches(), tenth.threads(), tenth.rssKb(),
+                ROUNDS, base, first.fds(), first.inotifyWatches(), first.threads(), first.rssKb(),
                 end.fds(), end.inotifyWatches(), end.threads(), end.rssKb());
-        String both = "after the first " + base + " " + tenth + ", at the end " + end;
-        assertEquals(tenth.fds(), end.fds(), "open descriptors: " + both);
-        assertEquals(tenth.inotifyWatches(), end.inotifyWatches(), "inotify watches: " + both);
-        assertTrue(end.threads() <= tenth.threads(), "threads: " + both);
-        assertTrue(end.rssKb() <= tenth.rssKb() + 4096, "RSS within 4 MB: " + both);
+        String both = "after the first " + base + " " + first + ", at the end " + end;
+        assertEquals(first.fds(), end.fds(), "open descriptors: " + both);
+        assertEquals(first.inotifyWatches(), end.inotifyWatches(), "inotify watches: " + both);
+        assertTrue(end.threads() <= first.threads(), "threads: " + both);
+        assertTrue(end.rssKb() <= first.rssKb() + 4096, "RSS within 4 MB: " + both);
     }
 
     /** One scrape on a connection of its own, closed after the response, as Prometheus's first scrape or curl does. */

@@ -49,6 +49,8 @@ class LiveWatchNativeTest {
         final AtomicInteger gatedRefreshes = new AtomicInteger();
         volatile boolean changeOpen;
         volatile String gateFault;
+        /** Run at each change's end, after the checks (a test's extra cost). */
+        volatile Runnable atChangeDone = () -> { };
 
         volatile int stale;
 
@@ -66,6 +68,7 @@ class LiveWatchNativeTest {
                 gateFault = "changeDone without changeStarting";
             }
             changeOpen = false;
+            atChangeDone.run();
         }
 
         @Override
@@ -142,29 +145,8 @@ class LiveWatchNativeTest {
         // By this cost clock only the end of a change costs anything, and each costs ten seconds:
         // after the first, a churning file is read again only once it is quiet.
         AtomicLong cost = new AtomicLong();
-        RefreshListener costly = new RefreshListener() {
-            @Override
-            public void onRefresh(Refresh refresh) {
-                recorder.onRefresh(refresh);
-            }
-
-            @Override
-            public void onRefreshError(RuntimeException error) {
-                recorder.onRefreshError(error);
-            }
-
-            @Override
-            public void changeStarting() {
-                recorder.changeStarting();
-            }
-
-            @Override
-            public void changeDone() {
-                recorder.changeDone();
-                cost.addAndGet(TimeUnit.SECONDS.toNanos(10));
-            }
-        };
-        loop = new SessionLoop(UtmpSessionSource.open(file), HOUR, costly,
+        recorder.atChangeDone = () -> cost.addAndGet(TimeUnit.SECONDS.toNanos(10));
+        loop = new SessionLoop(UtmpSessionSource.open(file), HOUR, recorder,
                 io.github.sshexporter.sys.Processes::exists, false, cost::get);
         loop.start();
         assertTrue(loop.awaitFirstRefresh(5, TimeUnit.SECONDS));

@@ -19,8 +19,9 @@ import java.util.Map;
  * com.sun.net.httpserver.HttpHandler} as the JDK server would hand it. The response is kept
  * whole until {@link #close()}; then a handler's thread other than the selector's writes a small
  * one (see {@link PlainServer#completed}) as far as the socket takes it without blocking, and the
- * selector thread writes the rest and any larger one: a handler never waits on the socket. Request bodies are never read (the routes take
- * none): the request body is empty, and a request that announced one ends its connection.
+ * selector thread writes the rest and any larger one: a handler never waits on the socket.
+ * Request bodies are never read (the routes take none): the request body is empty, and a request
+ * that announced one ends its connection.
  */
 final class PlainExchange extends HttpExchange {
     private final PlainServer server;

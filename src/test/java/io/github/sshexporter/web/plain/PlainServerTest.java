@@ -26,7 +26,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
@@ -38,10 +37,9 @@ class PlainServerTest {
 
     private final ExecutorService pool = Executors.newFixedThreadPool(2);
     private final List<Socket> sockets = new ArrayList<>();
-    private final AtomicReference<String> handledOn = new AtomicReference<>();
+    /** By request path: the thread that handled it, and its {@link PlainServer#MUST_NOT_WAIT} mark ("null": none). */
     private final Map<String, String> threadOfPath = new ConcurrentHashMap<>();
     private final Map<String, String> mustNotWaitOfPath = new ConcurrentHashMap<>();
-    private final AtomicReference<Object> onSelectorThread = new AtomicReference<>();
     private final AtomicInteger handled = new AtomicInteger();
     private PlainServer server;
 
@@ -62,12 +60,10 @@ class PlainServerTest {
 
     /** Answers "path method" as text; /big with 4 MB; /none without sending anything. */
     private final HttpHandler echo = exchange -> {
-        handledOn.set(Thread.currentThread().getName());
         threadOfPath.put(exchange.getRequestURI().getRawPath(), Thread.currentThread().getName());
         mustNotWaitOfPath.put(exchange.getRequestURI().getRawPath(),
                 String.valueOf(exchange.getAttribute(PlainServer.MUST_NOT_WAIT)));
         handled.incrementAndGet();
-        onSelectorThread.set(exchange.getAttribute(PlainServer.MUST_NOT_WAIT));
         String path = exchange.getRequestURI().getRawPath();
         if (path.equals("/none")) {
             exchange.close();
@@ -222,8 +218,8 @@ class PlainServerTest {
         Response head = read(s, false);
         assertEquals("8", head.field("Content-Length"), "HEAD keeps the length the handler gave");
         assertEquals("/d GET\n", read(s, true).body());
-        assertEquals("http-selector-" + port, handledOn.get(), "a cheap request is answered on the selector thread");
-        assertEquals(Boolean.TRUE, onSelectorThread.get(), "and says so to its handler");
+        assertEquals("http-selector-" + port, threadOfPath.get("/d"), "a cheap request is answered on the selector thread");
+        assertEquals("true", mustNotWaitOfPath.get("/d"), "and says so to its handler");
     }
 
     @Test
@@ -232,8 +228,8 @@ class PlainServerTest {
         Socket s = connect(port);
         send(s, "GET /pool HTTP/1.1\r\n\r\n");
         assertEquals("/pool GET\n", read(s, true).body());
-        assertTrue(handledOn.get().startsWith("pool-"), handledOn.get());
-        assertEquals(null, onSelectorThread.get());
+        assertTrue(threadOfPath.get("/pool").startsWith("pool-"), threadOfPath.get("/pool"));
+        assertEquals("null", mustNotWaitOfPath.get("/pool"));
         send(s, "GET /big HTTP/1.1\r\n\r\n");
         assertEquals(4 << 20, read(s, true).body().length(), "a large response is written in pieces");
     }
@@ -498,7 +494,7 @@ class PlainServerTest {
         send(s, "GET /wait HTTP/1.1\r\n\r\n");
         assertEquals("/wait GET\n", read(s, true).body());
         assertTrue(System.nanoTime() - start >= LIMITS.readyWaitNanos(), "not before its wait ran out");
-        assertEquals("http-selector-" + port, handledOn.get());
+        assertEquals("http-selector-" + port, threadOfPath.get("/wait"));
         Runnable task = readiness.tasks.poll(3, TimeUnit.SECONDS);
         assertEquals(task, readiness.cancelled.poll(3, TimeUnit.SECONDS), "taken back from the readiness");
         task.run(); // had the readiness run it anyway: nothing more happens
@@ -511,7 +507,7 @@ class PlainServerTest {
         Socket s = connect(port);
         send(s, "GET /wait HTTP/1.1\r\n\r\n");
         assertEquals("/wait GET\n", read(s, true).body());
-        assertEquals("http-selector-" + port, handledOn.get());
+        assertEquals("http-selector-" + port, threadOfPath.get("/wait"));
     }
 
     @Test
